@@ -1,0 +1,5 @@
+"""coop routes."""
+
+from emulator.context import Routes
+
+routes = Routes()

@@ -1,0 +1,5 @@
+"""daily routes."""
+
+from emulator.context import Routes
+
+routes = Routes()

@@ -1,0 +1,5 @@
+"""extended routes."""
+
+from emulator.context import Routes
+
+routes = Routes()

@@ -1,0 +1,5 @@
+"""oauth routes."""
+
+from emulator.context import Routes
+
+routes = Routes()

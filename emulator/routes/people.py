@@ -1,0 +1,5 @@
+"""people routes."""
+
+from emulator.context import Routes
+
+routes = Routes()

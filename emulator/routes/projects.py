@@ -1,0 +1,5 @@
+"""projects routes."""
+
+from emulator.context import Routes
+
+routes = Routes()

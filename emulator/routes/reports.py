@@ -1,0 +1,5 @@
+"""reports routes."""
+
+from emulator.context import Routes
+
+routes = Routes()

@@ -1,0 +1,101 @@
+"""Serving the emulator under uvicorn: in the foreground for the CLI, in a thread for tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+import uvicorn
+
+from emulator.clock import Clock
+from emulator.seed import SeedInfo, seed
+from emulator.server import ADMIN_PREFIX, COOP_PREFIX, Emulator
+from emulator.store import Store
+
+
+@dataclass
+class RunningEmulator:
+    """A live emulator on a loopback port, with the handles tests turn."""
+
+    emulator: Emulator
+    base_url: str
+    info: SeedInfo
+
+    @property
+    def coop_url(self) -> str:
+        return self.base_url + COOP_PREFIX
+
+    @property
+    def admin_url(self) -> str:
+        return self.base_url + ADMIN_PREFIX
+
+    @property
+    def store(self) -> Store:
+        return self.emulator.store
+
+    @property
+    def clock(self) -> Clock:
+        return self.emulator.clock
+
+    @property
+    def faults(self):  # noqa: ANN201
+        return self.emulator.faults
+
+    @property
+    def throttle(self):  # noqa: ANN201
+        return self.emulator.throttle
+
+
+def build(db: str = ":memory:", seed_name: str | None = "demo",
+          clock: Clock | None = None) -> tuple[Emulator, SeedInfo]:
+    store = Store(db)
+    emulator = Emulator(store, clock or Clock())
+    return emulator, seed(store, emulator.clock, seed_name)
+
+
+def _config(emulator: Emulator, log_level: str) -> uvicorn.Config:
+    return uvicorn.Config(emulator.asgi(), log_level=log_level, access_log=False,
+                          lifespan="off", timeout_keep_alive=30)
+
+
+@contextmanager
+def running_emulator(seed_name: str | None = "demo", db: str = ":memory:",
+                     clock: Clock | None = None, host: str = "127.0.0.1",
+                     log_level: str = "warning") -> Iterator[RunningEmulator]:
+    """Start an emulator in a background thread on a free loopback port; stop it on exit."""
+    emulator, info = build(db, seed_name, clock)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(_config(emulator, log_level))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                              name=f"emulator:{port}")
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the emulator did not start")
+        time.sleep(0.01)
+    try:
+        yield RunningEmulator(emulator, f"http://{host}:{port}", info)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        emulator.store.close()
+
+
+def serve(host: str, port: int, db: str, seed_name: str | None) -> None:
+    """Run in the foreground until interrupted (``harvest-bot emulator``)."""
+    emulator, info = build(db, seed_name)
+    base = f"http://{host}:{port}"
+    print(f"Harvest v1 emulator on {base}  (Co-op: {base}{COOP_PREFIX}, admin: {base}{ADMIN_PREFIX})")
+    for line in info.describe():
+        print(line)
+    uvicorn.Server(uvicorn.Config(emulator.asgi(), host=host, port=port, log_level="info",
+                                  lifespan="off")).run()
