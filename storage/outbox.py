@@ -1,0 +1,249 @@
+"""The durable outbox of Harvest writes that could not be made at once.
+
+A write the person asked for while Harvest was down or throttling is enqueued here and retried
+by a worker until it lands or fails for good. The life of an item::
+
+    enqueue ─► pending ─claim_due─► (leased) ─┬─ mark_done ──► done
+                  ▲                           ├─ mark_failed ► failed
+                  └──────── reschedule ◄──────┘
+                  └──────── lease expires (worker died) ◄──┘
+
+There is no "running" status: :meth:`Outbox.claim_due` leases an item by moving its
+``next_attempt_at`` past the lease, so no other worker sees it as due until the lease runs out,
+and an item whose worker died is simply retried. Each claim counts one attempt.
+
+The payload and ``last_error`` are stored in clear: put ids and values in them, never a
+credential, and make ``last_error`` a message safe to show.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlite_utils
+
+from storage.db import atomic
+from storage.errors import NotFoundError, OutboxClosedError
+from storage.timestamps import from_db, to_db
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One Harvest write waiting to land (or that landed, or gave up)."""
+
+    id: int
+    idempotency_key: str
+    team_id: str
+    user_id: str
+    operation: str
+    payload: dict[str, Any]
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    result: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+
+
+_COLUMNS = (
+    "id, idempotency_key, team_id, user_id, operation, payload, status, attempts, "
+    "next_attempt_at, last_error, result, created_at, updated_at"
+)
+
+
+def _from_row(row: tuple[Any, ...]) -> OutboxItem:
+    return OutboxItem(
+        id=row[0],
+        idempotency_key=row[1],
+        team_id=row[2],
+        user_id=row[3],
+        operation=row[4],
+        payload=json.loads(row[5]),
+        status=OutboxStatus(row[6]),
+        attempts=row[7],
+        next_attempt_at=from_db(row[8]),
+        last_error=row[9],
+        result=json.loads(row[10]) if row[10] is not None else None,
+        created_at=from_db(row[11]),
+        updated_at=from_db(row[12]),
+    )
+
+
+class Outbox:
+    """The repository of :class:`OutboxItem`; every method takes ``now`` rather than reading a clock."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    def enqueue(
+        self,
+        *,
+        idempotency_key: str,
+        team_id: str,
+        user_id: str,
+        operation: str,
+        payload: dict[str, Any],
+        now: datetime,
+    ) -> tuple[OutboxItem, bool]:
+        """Add a write, due now, unless one with the same key exists.
+
+        Returns the item and whether it is new: a retried Slack request (same key) gets the
+        first item back and must not be told twice.
+        """
+        with atomic(self._db) as db:
+            cursor = db.execute(
+                "INSERT INTO outbox (idempotency_key, team_id, user_id, operation, payload, status, "
+                "attempts, next_attempt_at, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) "
+                "ON CONFLICT (idempotency_key) DO NOTHING",
+                [
+                    idempotency_key,
+                    team_id,
+                    user_id,
+                    operation,
+                    json.dumps(payload),
+                    to_db(now),
+                    to_db(now),
+                    to_db(now),
+                ],
+            )
+            created = cursor.rowcount > 0
+            item = self.by_key(idempotency_key)
+        if item is None:  # cannot happen inside one transaction; keeps the type honest
+            raise NotFoundError(f"Outbox item {idempotency_key!r} vanished")
+        return item, created
+
+    def claim_due(
+        self, now: datetime, *, limit: int = 10, lease: timedelta = timedelta(minutes=2)
+    ) -> list[OutboxItem]:
+        """Lease up to ``limit`` pending items whose time has come, oldest due first.
+
+        Each claimed item counts one more attempt and is not due again until ``now + lease``.
+        Two workers, threads or processes, never claim the same item within a lease.
+        """
+        with atomic(self._db) as db:
+            rows = db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, updated_at = ? "
+                "WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? "
+                "ORDER BY next_attempt_at, id LIMIT ?) "
+                f"RETURNING {_COLUMNS}",
+                [to_db(now + lease), to_db(now), to_db(now), limit],
+            ).fetchall()
+        return sorted(
+            (_from_row(row) for row in rows), key=lambda i: (i.created_at, i.id)
+        )
+
+    def mark_done(
+        self, item_id: int, result: dict[str, Any], now: datetime
+    ) -> OutboxItem:
+        """Record that the write landed, with what Harvest answered.
+
+        :raises NotFoundError: no such item.
+        :raises OutboxClosedError: the item is already done or failed.
+        """
+        return self._close(item_id, OutboxStatus.DONE, now, result=result, error=None)
+
+    def mark_failed(self, item_id: int, error: str, now: datetime) -> OutboxItem:
+        """Give up on the write for good (Harvest refused it); ``error`` is shown to the person.
+
+        :raises NotFoundError: no such item.
+        :raises OutboxClosedError: the item is already done or failed.
+        """
+        return self._close(item_id, OutboxStatus.FAILED, now, result=None, error=error)
+
+    def reschedule(
+        self, item_id: int, *, at: datetime, error: str, now: datetime
+    ) -> OutboxItem:
+        """Try again at ``at`` after a transient failure (Harvest down, throttled).
+
+        :raises NotFoundError: no such item.
+        :raises OutboxClosedError: the item is already done or failed.
+        """
+        with atomic(self._db) as db:
+            self._require_pending(item_id)
+            db.execute(
+                "UPDATE outbox SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
+                [to_db(at), error, to_db(now), item_id],
+            )
+            return self._get(item_id)
+
+    def get(self, item_id: int) -> OutboxItem:
+        """The item with this id.
+
+        :raises NotFoundError: no such item.
+        """
+        with atomic(self._db):
+            return self._get(item_id)
+
+    def by_key(self, idempotency_key: str) -> OutboxItem | None:
+        """The item enqueued under this idempotency key, if any."""
+        with atomic(self._db) as db:
+            row = db.execute(
+                f"SELECT {_COLUMNS} FROM outbox WHERE idempotency_key = ?",
+                [idempotency_key],
+            ).fetchone()
+        return _from_row(row) if row else None
+
+    def for_user(
+        self,
+        team_id: str,
+        user_id: str,
+        status: OutboxStatus | None = OutboxStatus.PENDING,
+    ) -> list[OutboxItem]:
+        """A person's items (pending ones by default), oldest first: "2 writes still pending"."""
+        query = f"SELECT {_COLUMNS} FROM outbox WHERE team_id = ? AND user_id = ?"
+        params: list[Any] = [team_id, user_id]
+        if status is not None:
+            query += " AND status = ?"
+            params.append(status.value)
+        with atomic(self._db) as db:
+            rows = db.execute(query + " ORDER BY created_at, id", params).fetchall()
+        return [_from_row(row) for row in rows]
+
+    def _get(self, item_id: int) -> OutboxItem:
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", [item_id]
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"No outbox item {item_id}")
+        return _from_row(row)
+
+    def _require_pending(self, item_id: int) -> None:
+        item = self._get(item_id)
+        if item.status is not OutboxStatus.PENDING:
+            raise OutboxClosedError(f"Outbox item {item_id} is already {item.status}")
+
+    def _close(
+        self,
+        item_id: int,
+        status: OutboxStatus,
+        now: datetime,
+        *,
+        result: dict[str, Any] | None,
+        error: str | None,
+    ) -> OutboxItem:
+        with atomic(self._db) as db:
+            self._require_pending(item_id)
+            db.execute(
+                "UPDATE outbox SET status = ?, result = ?, last_error = COALESCE(?, last_error), "
+                "updated_at = ? WHERE id = ?",
+                [
+                    status.value,
+                    json.dumps(result) if result is not None else None,
+                    error,
+                    to_db(now),
+                    item_id,
+                ],
+            )
+            return self._get(item_id)
