@@ -1,0 +1,51 @@
+"""``harvest-bot``: the command line.
+
+Sub-commands are added as the capabilities behind them land; each is a thin shell over a
+function that a test can call directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    # The CLI is the one place in bot/ allowed to start the emulator (demo and offline use).
+    from emulator.runner import serve
+
+    seed = None if args.seed == "none" else args.seed
+    serve(args.host, args.port, args.db, seed)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="harvest-bot", description="Harvest time tracking in Slack, and its offline Harvest.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    emulator = commands.add_parser(
+        "emulator", help="serve the Harvest v1 + Co-op API emulator (demo data by default)",
+        description="Serve a Harvest v1 API and Co-op emulator that any v1 client can use.")
+    emulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    emulator.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    emulator.add_argument("--db", default="harvest-emulator.sqlite",
+                          help="SQLite file that keeps the account (default harvest-emulator.sqlite;"
+                               " ':memory:' keeps nothing)")
+    emulator.add_argument("--seed", choices=["demo", "empty", "none"], default="demo",
+                          help="data for a new database (default demo; an existing one is kept)")
+    emulator.set_defaults(run=_emulator)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
