@@ -68,6 +68,13 @@ class Arr:
 Node = Union[Obj, Arr]
 
 
+class Literal(str):
+    """A field name rendered in XML exactly as written, whatever the style's spelling.
+
+    reporting.txt writes ``<created_at>`` among dashed tags; ``Literal("created_at")`` keeps it.
+    """
+
+
 def negotiate(accept: str | None, content_type: str | None) -> str:
     """Pick the response format as overview.txt describes: Accept first, then Content-Type, XML by default."""
     for header in (accept, content_type):
@@ -133,6 +140,8 @@ def _json_scalar(value: Any, type_: str | None, style: Style) -> Any:
 
 
 def _tag(name: str, style: Style) -> str:
+    if isinstance(name, Literal):
+        return str(name)
     return name.replace("_", "-") if style.dashed else name.replace("-", "_")
 
 
