@@ -1,0 +1,140 @@
+"""Client-side pacing: keep each Harvest account under its throttle before the server has to.
+
+Harvest blocks an account that makes more than 100 calls in 15 seconds, and every call made
+while blocked extends the block. So every client of one account shares one ``Pacer`` (see
+``PacerRegistry``), which lets at most ``max_calls - margin`` calls start in any ``window``
+seconds, and stops them all when the server still answers with a ``Retry-After``.
+
+Waiters are served in order of priority ("interactive" before "batch"), then arrival, so a
+person pressing a button is not stuck behind a digest fetching a month of entries.
+Time is read from an injected ``clock`` and waited with an injected ``sleep``: tests drive a
+fake clock and never sleep for real.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Literal
+from urllib.parse import urlsplit
+
+Priority = Literal["interactive", "batch"]
+_RANK: dict[str, int] = {"interactive": 0, "batch": 1}
+
+#: How long a waiter that is not first in line waits to be woken before looking again; a
+#: safety net only, since the first waiter wakes the next one when it leaves.
+_NUDGE_SECONDS = 0.05
+
+
+class Pacer:
+    """A thread-safe sliding-window limiter for one Harvest account."""
+
+    def __init__(
+        self,
+        max_calls: int = 100,
+        window: float = 15.0,
+        *,
+        margin: int = 5,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if max_calls - margin < 1:
+            raise ValueError("max_calls - margin must allow at least one call")
+        if window <= 0:
+            raise ValueError("window must be positive")
+        self.limit = max_calls - margin
+        self.window = window
+        self._clock = clock
+        self._sleep = sleep
+        self._starts: deque[float] = deque()
+        self._paused_until = 0.0
+        self._queue: list[tuple[int, int]] = []
+        self._tickets = itertools.count()
+        self._cond = threading.Condition()
+
+    def acquire(self, priority: Priority = "interactive") -> float:
+        """Wait until a call may start, record it, and return the seconds waited."""
+        if priority not in _RANK:
+            raise ValueError(f"unknown priority {priority!r}")
+        ticket = (_RANK[priority], next(self._tickets))
+        began = self._clock()
+        with self._cond:
+            self._queue.append(ticket)
+            self._queue.sort()
+            try:
+                while True:
+                    now = self._clock()
+                    delay = self._delay(now)
+                    if self._queue[0] != ticket:
+                        self._cond.wait(_NUDGE_SECONDS)
+                    elif delay <= 0:
+                        self._starts.append(now)
+                        return now - began
+                    else:
+                        # Sleep outside the lock so others can queue up (or pause us).
+                        self._cond.release()
+                        try:
+                            self._sleep(delay)
+                        finally:
+                            self._cond.acquire()
+            finally:
+                self._queue.remove(ticket)
+                self._cond.notify_all()
+
+    def pause(self, seconds: float) -> None:
+        """Start no call for ``seconds``: the server said so in a Retry-After."""
+        with self._cond:
+            self._paused_until = max(
+                self._paused_until, self._clock() + max(0.0, seconds)
+            )
+            self._cond.notify_all()
+
+    def calls_in_window(self) -> int:
+        """How many calls started in the last ``window`` seconds."""
+        with self._cond:
+            self._prune(self._clock())
+            return len(self._starts)
+
+    def _delay(self, now: float) -> float:
+        """Seconds until the next call may start (<= 0: now)."""
+        self._prune(now)
+        wait = self._paused_until - now
+        if len(self._starts) >= self.limit:
+            oldest_that_must_expire = self._starts[len(self._starts) - self.limit]
+            wait = max(wait, oldest_that_must_expire + self.window - now)
+        return wait
+
+    def _prune(self, now: float) -> None:
+        while self._starts and self._starts[0] <= now - self.window:
+            self._starts.popleft()
+
+
+class PacerRegistry:
+    """One ``Pacer`` per Harvest account, so every client of an account shares its budget."""
+
+    def __init__(self, factory: Callable[[], Pacer] = Pacer) -> None:
+        self._factory = factory
+        self._pacers: dict[str, Pacer] = {}
+        self._lock = threading.Lock()
+
+    def for_account(self, base_url: str) -> Pacer:
+        """The pacer of the account at ``base_url`` (created on first use)."""
+        key = account_key(base_url)
+        with self._lock:
+            pacer = self._pacers.get(key)
+            if pacer is None:
+                pacer = self._pacers[key] = self._factory()
+            return pacer
+
+
+def account_key(base_url: str) -> str:
+    """``https://Acme.harvestapp.com/`` and ``https://acme.harvestapp.com`` are one account."""
+    parts = urlsplit(base_url.strip())
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+#: The process-wide registry clients use when no pacer is passed in.
+shared_pacers = PacerRegistry()
