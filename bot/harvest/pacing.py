@@ -56,11 +56,10 @@ class Pacer:
         self._cond = threading.Condition()
 
     def acquire(self, priority: Priority = "interactive") -> float:
-        """Wait until a call may start, record it, and return the seconds waited."""
+        """Wait until a call may start, record it, and return when it started (on ``clock``)."""
         if priority not in _RANK:
             raise ValueError(f"unknown priority {priority!r}")
         ticket = (_RANK[priority], next(self._tickets))
-        began = self._clock()
         with self._cond:
             self._queue.append(ticket)
             self._queue.sort()
@@ -72,7 +71,7 @@ class Pacer:
                         self._cond.wait(_NUDGE_SECONDS)
                     elif delay <= 0:
                         self._starts.append(now)
-                        return now - began
+                        return now
                     else:
                         # Sleep outside the lock so others can queue up (or pause us).
                         self._cond.release()

@@ -37,7 +37,13 @@ def reader(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 return read(*args, **kwargs)
             except Unavailable:
                 raise
-            except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:
+            except (
+                ValueError,
+                TypeError,
+                LookupError,
+                AttributeError,
+                ArithmeticError,
+            ) as exc:
                 detail = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
                 raise Unavailable(
                     f"Harvest sent an unreadable {what}: {detail}"
