@@ -72,18 +72,21 @@ class Emulator:
 
 
 def _harvest_routes() -> list[RouteSpec]:
-    from emulator.routes import account, daily, extended, oauth, people, projects, reports
+    from emulator.routes import (account, assignments, daily, extended, oauth, people, projects,
+                                 reports)
 
     specs: list[RouteSpec] = []
-    for module in (account, daily, projects, reports, people, extended, oauth):
+    for module in (account, daily, projects, reports, people, extended, assignments, oauth):
         specs.extend(module.routes.specs)
     return specs
 
 
 def _coop_routes() -> list[RouteSpec]:
-    from emulator.routes import coop
+    from emulator.routes import coop_groups, coop_statuses
 
-    return list(coop.routes.specs)
+    # Groups first: coop_statuses ends with GET /groups/{id}/{YYYYMMDD}, which would otherwise
+    # swallow /groups/{id}/memberships.
+    return [*coop_groups.routes.specs, *coop_statuses.routes.specs]
 
 
 class EmulatorASGI:
