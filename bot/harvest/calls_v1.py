@@ -44,8 +44,13 @@ class V1Calls:
             idempotent=idempotent,
         )
 
-    def _get(self, path: str, params: dict[str, str | int] | None = None) -> Any:
-        return self._send("GET", path, params=params, idempotent=True).tree
+    def _get(
+        self,
+        path: str,
+        read: Callable[[Any], T],
+        params: dict[str, str | int] | None = None,
+    ) -> T:
+        return self._send("GET", path, params=params, idempotent=True).read(read)
 
     def _cached(self, key: tuple[Any, ...], load: Callable[[], T]) -> T:
         return self._cache.get_or_load(key, load)
@@ -70,5 +75,5 @@ class V1Calls:
             method, self.coop_url + path, body=body, idempotent=idempotent
         )
 
-    def _coop_get(self, path: str) -> Any:
-        return self._coop("GET", path, idempotent=True).tree
+    def _coop_get(self, path: str, read: Callable[[Any], T]) -> T:
+        return self._coop("GET", path, idempotent=True).read(read)

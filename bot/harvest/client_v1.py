@@ -134,10 +134,10 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
     # --- who and where -----------------------------------------------------------------------
 
     def who_am_i(self) -> Identity:
-        return parse_v1.identity(self._get("/account/who_am_i"))
+        return self._get("/account/who_am_i", parse_v1.identity)
 
     def rate_limit_status(self) -> RateLimitStatus:
-        return parse_v1.rate_limit_status(self._get("/account/rate_limit_status"))
+        return self._get("/account/rate_limit_status", parse_v1.rate_limit_status)
 
     # --- time tracking -----------------------------------------------------------------------
 
@@ -145,10 +145,10 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
         path = (
             "/daily" if day is None else f"/daily/{day.timetuple().tm_yday}/{day.year}"
         )
-        return parse_v1.day(self._get(path, self._of(of_user)))
+        return self._get(path, parse_v1.day, self._of(of_user))
 
     def entry(self, entry_id: int, *, of_user: int | None = None) -> Entry:
-        return parse_v1.entry(self._get(f"/daily/show/{entry_id}", self._of(of_user)))
+        return self._get(f"/daily/show/{entry_id}", parse_v1.entry, self._of(of_user))
 
     def add_entry(
         self,
@@ -207,7 +207,7 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
         reply = self._send(
             "POST", "/daily/add", params=self._of(of_user), body=body, idempotent=False
         )
-        return parse_v1.entry(reply.tree)
+        return reply.read(parse_v1.entry)
 
     def toggle_timer(self, entry_id: int, *, of_user: int | None = None) -> TimerToggle:
         # A GET that changes state: repeating it would toggle the timer back.
@@ -217,7 +217,7 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
             params=self._of(of_user),
             idempotent=False,
         )
-        return parse_v1.timer(reply.tree)
+        return reply.read(parse_v1.timer)
 
     def update_entry(
         self,
@@ -252,7 +252,7 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
             body=body,
             idempotent=True,
         )
-        return parse_v1.entry(reply.tree)
+        return reply.read(parse_v1.entry)
 
     def delete_entry(self, entry_id: int, *, of_user: int | None = None) -> None:
         self._send(
@@ -268,26 +268,28 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
         self, project_id: int, start: date, end: date, *, user_id: int | None = None
     ) -> tuple[Entry, ...]:
         params = self._span(start, end, user_id=user_id)
-        return parse_v1.entries(self._get(f"/projects/{project_id}/entries", params))
+        return self._get(f"/projects/{project_id}/entries", parse_v1.entries, params)
 
     def person_entries(
         self, user_id: int, start: date, end: date, *, project_id: int | None = None
     ) -> tuple[Entry, ...]:
         params = self._span(start, end, project_id=project_id)
-        return parse_v1.entries(self._get(f"/people/{user_id}/entries", params))
+        return self._get(f"/people/{user_id}/entries", parse_v1.entries, params)
 
     def person_expenses(
         self, user_id: int, start: date, end: date
     ) -> tuple[Expense, ...]:
-        return parse_v1.expenses(
-            self._get(f"/people/{user_id}/expenses", self._span(start, end))
+        return self._get(
+            f"/people/{user_id}/expenses", parse_v1.expenses, self._span(start, end)
         )
 
     def project_expenses(
         self, project_id: int, start: date, end: date
     ) -> tuple[Expense, ...]:
-        return parse_v1.expenses(
-            self._get(f"/projects/{project_id}/expenses", self._span(start, end))
+        return self._get(
+            f"/projects/{project_id}/expenses",
+            parse_v1.expenses,
+            self._span(start, end),
         )
 
 

@@ -20,15 +20,16 @@ class CoopV1Calls(V1Calls):
     """Mixed into ``HarvestV1Client``; sends to its ``coop_url``."""
 
     def groups(self) -> tuple[Group, ...]:
-        return parse_v1.groups(self._coop_get("/groups"))
+        return self._coop_get("/groups", parse_v1.groups)
 
     def group_statuses(
         self, group_id: int, day: date | None = None
     ) -> tuple[Status, ...]:
         """The 50 newest statuses, or with ``day`` every status of it (``/groups/{id}/YYYYMMDD``)."""
         suffix = "statuses" if day is None else format_report_day(day)
-        return parse_v1.statuses(
-            self._coop_get(f"/groups/{group_id}/{suffix}"), group_id
+        return self._coop_get(
+            f"/groups/{group_id}/{suffix}",
+            lambda tree: parse_v1.statuses(tree, group_id),
         )
 
     def post_status(self, group_id: int, text: str) -> Status | None:
@@ -39,7 +40,11 @@ class CoopV1Calls(V1Calls):
             body=bodies_v1.status_body(self.format, text),
             idempotent=False,
         )
-        return None if reply.tree is None else parse_v1.status(reply.tree, group_id)
+        return (
+            None
+            if reply.tree is None
+            else reply.read(lambda tree: parse_v1.status(tree, group_id))
+        )
 
     def create_group(
         self, name: str, timezone: str, member_emails: Sequence[str] = ()
@@ -54,7 +59,7 @@ class CoopV1Calls(V1Calls):
             idempotent=False,
         )
         if reply.tree is not None:
-            return parse_v1.group(reply.tree)
+            return reply.read(parse_v1.group)
         group_id = reply.location_id()
         if group_id is None:
             raise Unavailable(
@@ -86,8 +91,9 @@ class CoopV1Calls(V1Calls):
         self._coop("DELETE", f"/groups/{group_id}", idempotent=True)
 
     def memberships(self, group_id: int) -> tuple[Membership, ...]:
-        return parse_v1.memberships(
-            self._coop_get(f"/groups/{group_id}/memberships"), group_id
+        return self._coop_get(
+            f"/groups/{group_id}/memberships",
+            lambda tree: parse_v1.memberships(tree, group_id),
         )
 
     def invite(self, group_id: int, emails: Sequence[str]) -> tuple[Membership, ...]:
@@ -101,7 +107,9 @@ class CoopV1Calls(V1Calls):
                 idempotent=False,
             )
             if reply.tree is not None:
-                invited.append(parse_v1.membership(reply.tree, group_id))
+                invited.append(
+                    reply.read(lambda tree: parse_v1.membership(tree, group_id))
+                )
             else:
                 invited.append(
                     Membership(group_id=group_id, email=email, id=reply.location_id())

@@ -27,7 +27,7 @@ class ExtendedV1Calls(V1Calls):
 
     def projects(self) -> tuple[Project, ...]:
         return self._cached(
-            ("projects",), lambda: parse_v1.projects(self._get("/projects"))
+            ("projects",), lambda: self._get("/projects", parse_v1.projects)
         )
 
     def project(self, project_id: int) -> Project:
@@ -36,7 +36,7 @@ class ExtendedV1Calls(V1Calls):
         )
 
     def _fetch_project(self, project_id: int) -> Project:
-        return parse_v1.project(self._get(f"/projects/{project_id}"))
+        return self._get(f"/projects/{project_id}", parse_v1.project)
 
     def _project_after(
         self, reply: Reply, project_id: int | None, method: str, path: str
@@ -44,7 +44,7 @@ class ExtendedV1Calls(V1Calls):
         """The project a write answered with, or a fresh read of it."""
         self._cache.invalidate("projects")
         if isinstance(reply.tree, dict | list) and reply.tree:
-            return parse_v1.project(reply.tree)
+            return reply.read(parse_v1.project)
         project_id = reply.location_id() or project_id
         if project_id is None:
             raise Unavailable(
@@ -126,36 +126,36 @@ class ExtendedV1Calls(V1Calls):
         path = f"/projects/{project_id}/task_assignments"
         return self._cached(
             ("projects", "task_assignments", project_id),
-            lambda: parse_v1.task_assignments(self._get(path)),
+            lambda: self._get(path, parse_v1.task_assignments),
         )
 
     # --- people, clients, tasks --------------------------------------------------------------
 
     def people(self) -> tuple[Person, ...]:
-        return self._cached(("people",), lambda: parse_v1.people(self._get("/people")))
+        return self._cached(("people",), lambda: self._get("/people", parse_v1.people))
 
     def person(self, user_id: int) -> Person:
         return self._cached(
             ("people", user_id),
-            lambda: parse_v1.person(self._get(f"/people/{user_id}")),
+            lambda: self._get(f"/people/{user_id}", parse_v1.person),
         )
 
     def clients(self) -> tuple[Client, ...]:
         return self._cached(
-            ("clients",), lambda: parse_v1.clients(self._get("/clients"))
+            ("clients",), lambda: self._get("/clients", parse_v1.clients)
         )
 
     def client(self, client_id: int) -> Client:
         return self._cached(
             ("clients", client_id),
-            lambda: parse_v1.client(self._get(f"/clients/{client_id}")),
+            lambda: self._get(f"/clients/{client_id}", parse_v1.client),
         )
 
     def tasks(self) -> tuple[Task, ...]:
-        return self._cached(("tasks",), lambda: parse_v1.tasks(self._get("/tasks")))
+        return self._cached(("tasks",), lambda: self._get("/tasks", parse_v1.tasks))
 
     def expense_categories(self) -> tuple[ExpenseCategory, ...]:
         return self._cached(
             ("expense_categories",),
-            lambda: parse_v1.expense_categories(self._get("/expense_categories")),
+            lambda: self._get("/expense_categories", parse_v1.expense_categories),
         )

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -43,6 +43,7 @@ from bot.harvest.responses import error_for, harvest_message, retry_after
 from bot.harvest.scalars import to_float
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _package_version() -> str:
@@ -82,6 +83,19 @@ class Reply:
     status: int
     tree: Any
     location: str | None = None
+    method: str = ""
+    path: str = ""
+
+    def read(self, parse: Callable[[Any], T]) -> T:
+        """``parse(tree)``; an unreadable tree raises ``Unavailable`` naming this call."""
+        try:
+            return parse(self.tree)
+        except Unavailable as exc:
+            if exc.path is not None:
+                raise
+            raise Unavailable(
+                exc.message, method=self.method, path=self.path, status=self.status
+            ) from exc
 
     def location_id(self) -> int | None:
         """The id at the end of a ``Location: /projects/123``, if any."""
@@ -195,13 +209,16 @@ class Session:
                     continue
                 raise self._error(response, method, path)
             if status == 404 and method == "DELETE" and uncertain:
-                return Reply(status=200, tree=None)  # an earlier attempt did delete it
+                # An earlier attempt did delete it.
+                return Reply(status=200, tree=None, method=method, path=path)
             if status >= 400:
                 raise self._error(response, method, path)
             return Reply(
                 status=status,
                 tree=self._decode(response, method, path),
                 location=response.headers.get("location"),
+                method=method,
+                path=path,
             )
 
     # --- pieces ------------------------------------------------------------------------------

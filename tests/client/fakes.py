@@ -19,7 +19,7 @@ from bot.harvest.auth import Auth, BasicAuth
 from bot.harvest.client_v1 import HarvestV1Client
 from bot.harvest.documents import Format
 from bot.harvest.pacing import Pacer
-from bot.harvest.session import RetryPolicy
+from bot.harvest.session import DEFAULT_RETRY, RetryPolicy
 
 BASE = "https://fawlty.harvestapp.com"
 PASSWORD = "Sybil-knows-42"
@@ -110,7 +110,7 @@ def make_client(
     fmt: Format = "json",
     auth: Auth = BASIC,
     time: FakeTime | None = None,
-    retry: RetryPolicy = RetryPolicy(),
+    retry: RetryPolicy = DEFAULT_RETRY,
     **options: Any,
 ) -> HarvestV1Client:
     """A client over ``harvest`` whose pacer, backoff and cache all run on one fake clock."""

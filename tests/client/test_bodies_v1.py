@@ -89,16 +89,16 @@ def test_an_update_sends_only_what_changes() -> None:
 
 
 def test_project_body_dashed_in_xml_underscored_in_json() -> None:
-    fields = dict(
-        name="SuprGlu",
-        client_id=2,
-        active=True,
-        bill_by="none",
-        code="",
-        notes="",
-        budget=None,
-        budget_by="none",
-    )
+    fields = {
+        "name": "SuprGlu",
+        "client_id": 2,
+        "active": True,
+        "bill_by": "none",
+        "code": "",
+        "notes": "",
+        "budget": None,
+        "budget_by": "none",
+    }
     xml = bodies_v1.project_body("xml", **fields)  # type: ignore[arg-type]
     assert b'<client-id type="integer">2</client-id>' in xml
     assert b'<active type="boolean">true</active>' in xml
