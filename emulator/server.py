@@ -72,11 +72,10 @@ class Emulator:
 
 
 def _harvest_routes() -> list[RouteSpec]:
-    from emulator.routes import (account, assignments, daily, extended, oauth, people, projects,
-                                 reports)
+    from emulator.routes import account, daily, extended, oauth, people, projects, reports
 
     specs: list[RouteSpec] = []
-    for module in (account, daily, projects, reports, people, extended, assignments, oauth):
+    for module in (account, daily, projects, reports, people, extended, oauth):
         specs.extend(module.routes.specs)
     return specs
 
