@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from typing import Any, Union
 from xml.sax.saxutils import escape, quoteattr
 
@@ -127,6 +128,8 @@ def _json_scalar(value: Any, type_: str | None, style: Style) -> Any:
         return format_datetime(value, style.json_datetime)
     if isinstance(value, date):
         return value.strftime("%Y/%m/%d") if style.json_date == "coop" else value.isoformat()
+    if isinstance(value, Decimal):  # an exact amount (a unit price of 0.655): never rounded
+        return float(value)
     if type_ in ("float", "decimal"):
         return round(float(value), 2)
     if type_ == "integer":
@@ -178,6 +181,8 @@ def _xml_text(value: Any, type_: str | None, style: Style) -> str:
         return format_datetime(value, style.xml_datetime)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     if type_ == "float":
         return f"{float(value):.2f}"
     if type_ == "decimal":

@@ -72,10 +72,11 @@ class Emulator:
 
 
 def _harvest_routes() -> list[RouteSpec]:
-    from emulator.routes import account, daily, extended, oauth, people, projects, reports
+    from emulator.routes import (account, assignments, daily, extended, oauth, people, projects,
+                                 reports)
 
     specs: list[RouteSpec] = []
-    for module in (account, daily, projects, reports, people, extended, oauth):
+    for module in (account, daily, projects, reports, people, extended, assignments, oauth):
         specs.extend(module.routes.specs)
     return specs
 
