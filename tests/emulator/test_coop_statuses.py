@@ -241,7 +241,7 @@ def test_post_a_note(api: Api, emulator: RunningEmulator, form: str) -> None:
     text = "Basil is hiding in the kitchen & won't come out"
     fmt = "xml" if form == "xml" else "json"
     polly = api("polly", fmt, coop=True)
-    kwargs: dict[str, Any] = {
+    ways: dict[str, dict[str, Any]] = {
         "json-wrapped": {"json": {"status": {"text": text}}},
         "json-flat": {"json": {"text": text}},
         "xml": {"content": "<status><text>Basil is hiding in the kitchen &amp; won't come out"
@@ -249,7 +249,8 @@ def test_post_a_note(api: Api, emulator: RunningEmulator, form: str) -> None:
         "form": {"data": {"status[text]": text},
                  "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
         "query": {"params": {"text": text}},
-    }[form]
+    }
+    kwargs = ways[form]
     response = polly.post(f"/groups/{gid}/statuses", **kwargs)
     assert response.status_code == 201, response.text
     row = emulator.store.one("SELECT * FROM statuses WHERE text = ?", text)
