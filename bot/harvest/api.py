@@ -265,6 +265,9 @@ class CoopApi(Protocol):
         """Invite people by email; returns the memberships the server reported."""
         ...
 
-    def remove_member(self, group_id: int, user_id: int) -> None:
-        """Remove a member from a group."""
+    def remove_member(self, group_id: int, membership_id: int) -> None:
+        """Remove a member, or revoke a pending invitation, by ``Membership.id``.
+
+        :raises Forbidden: unless the caller owns the group or is removing themself.
+        """
         ...

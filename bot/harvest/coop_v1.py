@@ -116,7 +116,8 @@ class CoopV1Calls(V1Calls):
                 )
         return tuple(invited)
 
-    def remove_member(self, group_id: int, user_id: int) -> None:
+    def remove_member(self, group_id: int, membership_id: int) -> None:
+        # By membership id, not user id: a pending invitation has no user yet.
         self._coop(
-            "DELETE", f"/groups/{group_id}/memberships/{user_id}", idempotent=True
+            "DELETE", f"/groups/{group_id}/memberships/{membership_id}", idempotent=True
         )
