@@ -38,7 +38,7 @@ def member_group(ctx: Ctx, name: str = "group_id") -> dict[str, Any]:
     :raises NotFound: no such group, or the caller is not an active member of it.
     """
     group_id = ctx.path_int(name)
-    group = ctx.store.one(
+    group: dict[str, Any] | None = ctx.store.one(
         "SELECT g.* FROM groups g JOIN memberships m ON m.group_id = g.id "
         "WHERE g.id = ? AND m.user_id = ? AND m.state = 'active'", group_id, ctx.me["id"])
     if group is None:
@@ -147,7 +147,7 @@ def invite(ctx: Ctx, group_id: int, emails: list[str]) -> list[dict[str, Any]]:
 
 
 def membership_row(ctx: Ctx, membership_id: int) -> dict[str, Any]:
-    row = ctx.store.one(
+    row: dict[str, Any] | None = ctx.store.one(
         "SELECT m.*, u.first_name, u.last_name, g.owner_id FROM memberships m "
         "JOIN groups g ON g.id = m.group_id LEFT JOIN users u ON u.id = m.user_id "
         "WHERE m.id = ?", membership_id)
@@ -156,10 +156,11 @@ def membership_row(ctx: Ctx, membership_id: int) -> dict[str, Any]:
 
 
 def membership_rows(ctx: Ctx, group_id: int) -> list[dict[str, Any]]:
-    return ctx.store.all(
+    rows: list[dict[str, Any]] = ctx.store.all(
         "SELECT m.*, u.first_name, u.last_name, g.owner_id FROM memberships m "
         "JOIN groups g ON g.id = m.group_id LEFT JOIN users u ON u.id = m.user_id "
         "WHERE m.group_id = ? ORDER BY m.id", group_id)
+    return rows
 
 
 # -- rendering ---------------------------------------------------------------------------------

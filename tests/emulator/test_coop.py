@@ -219,14 +219,16 @@ def test_new_owner_must_be_an_active_member(api: Api, emulator: RunningEmulator)
 # -- DELETE /groups/{id} -----------------------------------------------------------------------
 
 
-def test_delete_group_destroys_notes_but_keeps_time_entries(api: Api, emulator: RunningEmulator) -> None:
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_delete_group_destroys_notes_but_keeps_time_entries(api: Api, emulator: RunningEmulator,
+                                                            fmt: str) -> None:
     gid = _group(emulator)
     entries_before = emulator.store.all("SELECT * FROM day_entries ORDER BY id")
     assert emulator.store.scalar("SELECT COUNT(*) FROM statuses WHERE group_id = ?", gid) == 3
     assert api("polly", coop=True).delete(f"/groups/{gid}").status_code == 403
     assert api("manuel", coop=True).delete(f"/groups/{gid}").status_code == 404
-    response = api("basil", coop=True).delete(f"/groups/{gid}")
-    assert response.status_code == 200
+    response = api("basil", fmt, coop=True).delete(f"/groups/{gid}")
+    assert response.status_code == 200 and response.content == b""
     assert emulator.store.one("SELECT * FROM groups WHERE id = ?", gid) is None
     assert emulator.store.scalar("SELECT COUNT(*) FROM statuses WHERE group_id = ?", gid) == 0
     assert emulator.store.scalar("SELECT COUNT(*) FROM memberships WHERE group_id = ?", gid) == 0
@@ -296,8 +298,9 @@ def test_removing_members(api: Api, emulator: RunningEmulator) -> None:
     assert api("polly", coop=True).delete(f"/groups/{gid}/memberships/{polly}").status_code == 200
     assert api("polly", coop=True).get("/groups").json() == []
     assert api("polly", coop=True).get(f"/groups/{gid}/statuses").status_code == 404
-    # The owner removes Sybil.
-    assert api("basil", coop=True).delete(f"/groups/{gid}/memberships/{sybil}").status_code == 200
+    # The owner removes Sybil (XML this time).
+    removed = api("basil", "xml", coop=True).delete(f"/groups/{gid}/memberships/{sybil}")
+    assert removed.status_code == 200 and removed.content == b""
     left = emulator.store.all("SELECT user_id FROM memberships WHERE group_id = ?", gid)
     assert left == [{"user_id": _uid(emulator, "basil")}]
 

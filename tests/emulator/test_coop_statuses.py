@@ -112,10 +112,13 @@ def test_recent_statuses_xml_has_the_documents_tags_and_types(api: Api, emulator
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry.find("spent-at").text)
 
 
-def test_the_deprecated_url_gives_the_same_list(api: Api, emulator: RunningEmulator) -> None:
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_the_deprecated_url_gives_the_same_list(api: Api, emulator: RunningEmulator, fmt: str) -> None:
     gid = _group(emulator)
-    polly = api("polly", coop=True)
-    assert polly.get(f"/groups/{gid}").json() == polly.get(f"/groups/{gid}/statuses").json()
+    polly = api("polly", fmt, coop=True)
+    deprecated = polly.get(f"/groups/{gid}")
+    assert deprecated.status_code == 200
+    assert deprecated.content == polly.get(f"/groups/{gid}/statuses").content
 
 
 def test_ties_are_broken_notes_first_then_higher_id(api: Api, emulator: RunningEmulator) -> None:
@@ -289,4 +292,8 @@ def test_show_status_is_scoped_to_the_group(api: Api, emulator: RunningEmulator)
     polly = api("polly", coop=True)
     assert polly.get(f"/groups/{gid}/statuses/{elsewhere}").status_code == 404
     assert polly.get(f"/groups/{gid}/statuses/999999").status_code == 404
-    assert api("basil", coop=True).get(f"/groups/{other}/statuses/{elsewhere}").status_code == 200
+    shown = api("basil", "xml", coop=True).get(f"/groups/{other}/statuses/{elsewhere}")
+    assert shown.status_code == 200
+    root = ElementTree.fromstring(shown.content)
+    assert root.tag == "status" and [child.tag for child in root] == list(NOTE_TAGS)
+    assert (root.find("id").text, root.find("text").text) == (str(elsewhere), "not here")
