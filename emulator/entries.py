@@ -1,4 +1,4 @@
-"""Day entries: how Harvest showed one at a given moment, and the rules that change one.
+"""Day entries as Harvest showed them at a given moment, and the arithmetic of their hours.
 
 Read side, for ``/daily``, the reports and Co-op's DayEntry statuses (all take ``now``, the
 emulator clock, because a running timer's hours grow with it)::
@@ -7,6 +7,7 @@ emulator clock, because a running timer's hours grow with it)::
     select(store, where, args, now)     -> list[Entry]    (any SQL condition on ``e.``)
     of_day(store, user_id, day, now)    -> list[Entry]
     running(store, user_id, now)        -> Entry | None
+    offers(store, user_id)              -> list[ProjectOffer]   (what one may track to)
 
 The changes ``/daily`` makes (add, toggle, update, delete) and their rules live in
 :mod:`emulator.timesheet`.
@@ -25,6 +26,7 @@ from typing import Any
 
 from emulator.clock import parse_iso
 from emulator.errors import BadRequest
+from emulator.params import parse_clock_time
 from emulator.store import Store
 
 # Assumption (the documents are silent): one entry holds at most a day's time, as Harvest's
@@ -168,10 +170,8 @@ def offers(store: Store, user_id: int) -> list[ProjectOffer]:
 
 
 def _stored_time(text: str | None) -> time | None:
-    if not text:
-        return None
-    hour, minute = text.split(":")[:2]
-    return time(int(hour), int(minute))
+    # Written as HH:MM by store_time; "8:00am" (a seed or a hand edit) reads as well.
+    return parse_clock_time(text) if text else None
 
 
 def store_time(value: time | None) -> str | None:

@@ -31,6 +31,7 @@ from emulator.timezones import zone
 LOCKED = ("This entry is locked (approved via Timesheet Approval): only administrators may "
           "change or delete it")
 
+
 class Timesheet:
     """One person's timesheet at one moment: the changes ``/daily`` makes, with Harvest's rules.
 
@@ -84,7 +85,13 @@ class Timesheet:
     # -- rules
 
     def check_trackable(self, project_id: int, task_id: int) -> None:
-        """:raises BadRequest: unknown or archived project, not assigned, or task not on the project."""
+        """May this person track time to this project and task?
+
+        Assumption: Harvest answered these as invalid input (400 with a Hint naming the
+        problem), as it did the project rules in projects.txt, not as a 403 or 404.
+
+        :raises BadRequest: unknown or archived project, not assigned, or task not on the project.
+        """
         project = self.store.one("SELECT * FROM projects WHERE id = ?", project_id)
         if project is None:
             raise BadRequest(f"project_id {project_id} names no project")
