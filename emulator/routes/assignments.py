@@ -16,7 +16,17 @@ from emulator.errors import BadRequest, NotFound
 from emulator.routes.extended import create_task_row
 from emulator.routes.projects import visible_project
 from emulator.routes.resources import (
-    Spec, collect, decimal, fields, flag, integer, listing, located, since, stamp, touch,
+    Spec,
+    collect,
+    decimal,
+    fields,
+    flag,
+    integer,
+    listing,
+    located,
+    since,
+    stamp,
+    touch,
 )
 
 routes = Routes()

@@ -16,8 +16,20 @@ from emulator.codec import Obj
 from emulator.context import Ctx, Reply, Routes
 from emulator.errors import BadRequest, Forbidden
 from emulator.routes.resources import (
-    Spec, blank_name, collect, decimal, fields, flag, integer, listing, located, required_name,
-    row_or_404, since, stamp, touch,
+    Spec,
+    blank_name,
+    collect,
+    decimal,
+    fields,
+    flag,
+    integer,
+    listing,
+    located,
+    required_name,
+    row_or_404,
+    since,
+    stamp,
+    touch,
 )
 
 routes = Routes()

@@ -14,8 +14,19 @@ from emulator.codec import Obj
 from emulator.context import Ctx, Reply, Routes
 from emulator.errors import BadRequest, Forbidden, NotFound
 from emulator.routes.resources import (
-    Spec, blank_name, collect, decimal, fields, flag, integer, listing, located, required_name,
-    since, stamp, touch,
+    Spec,
+    blank_name,
+    collect,
+    decimal,
+    fields,
+    flag,
+    integer,
+    listing,
+    located,
+    required_name,
+    since,
+    stamp,
+    touch,
 )
 from emulator.seed import DEMO_PASSWORD
 from emulator.timezones import MAPPING
@@ -71,6 +82,12 @@ def _person(ctx: Ctx) -> dict[str, Any]:
     return row
 
 
+def _is_me(ctx: Ctx) -> bool:
+    """Whether the path names the caller, by id or by email."""
+    key = ctx.path_params.get("user_id", "").strip().lower()
+    return key in (str(ctx.me["id"]), ctx.me["email"].lower())
+
+
 def _values(ctx: Ctx, role: bool, current: dict[str, Any] | None = None) -> dict[str, Any]:
     """The person fields of the request, validated (``password`` and ``is_active`` are not among
     them: "updates to password are disregarded", and archiving is the toggle call's).
@@ -124,8 +141,7 @@ def list_people(ctx: Ctx) -> Reply:
 @routes("/people/{user_id}")
 def show_person(ctx: Ctx) -> Reply:
     """Administrators see anyone; others only themselves (403 for anyone else, existing or not)."""
-    key = ctx.path_params.get("user_id", "")
-    if not ctx.is_admin and key not in (str(ctx.me["id"]), ctx.me["email"]):
+    if not ctx.is_admin and not _is_me(ctx):
         raise Forbidden("Only administrators may see other people")
     return Reply(user_node(_person(ctx)))
 
@@ -154,7 +170,7 @@ def update_person(ctx: Ctx) -> Reply:
     timezone, telephone, department) but not their role or rates; administrators anyone's."""
     person = _person(ctx) if ctx.is_admin else None
     if person is None:
-        if ctx.path_params.get("user_id") not in (str(ctx.me["id"]), ctx.me["email"]):
+        if not _is_me(ctx):
             raise Forbidden("Only administrators may change other people")
         person = ctx.me
     values = _values(ctx, role=ctx.is_admin, current=person)

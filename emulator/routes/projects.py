@@ -14,8 +14,21 @@ from emulator.codec import Obj
 from emulator.context import Ctx, Reply, Routes
 from emulator.errors import BadRequest, Forbidden
 from emulator.routes.resources import (
-    Spec, blank_name, collect, day, decimal, fields, flag, integer, listing, located,
-    required_name, row_or_404, since, stamp, touch,
+    Spec,
+    blank_name,
+    collect,
+    day,
+    decimal,
+    fields,
+    flag,
+    integer,
+    listing,
+    located,
+    required_name,
+    row_or_404,
+    since,
+    stamp,
+    touch,
 )
 
 routes = Routes()
@@ -169,7 +182,8 @@ def _refuse_over_limit(ctx: Ctx) -> None:
 @routes("/projects")
 def list_projects(ctx: Ctx) -> Reply:
     _require_manager_role(ctx)
-    where, args = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    args: list[Any] = []
     # The document filters with ?client=; client_id= is what its prose calls it.
     client = ctx.params.int("client") if ctx.params.has("client") else ctx.params.int("client_id")
     if client is not None:

@@ -11,7 +11,7 @@ from.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from emulator.clock import iso, parse_iso
@@ -110,9 +110,9 @@ def parse_updated_since(text: str) -> datetime:
     if not match:
         raise BadRequest(f"updated_since must be a UTC date and time such as 2010-09-25 18:30, "
                          f"got {text!r}")
-    parts = [int(part) if part else 0 for part in match.groups()]
+    year, month, mday, hour, minute, second = (int(part) if part else 0 for part in match.groups())
     try:
-        return datetime(*parts, tzinfo=timezone.utc)  # type: ignore[misc]
+        return datetime(year, month, mday, hour, minute, second, tzinfo=UTC)
     except ValueError:
         raise BadRequest(f"updated_since is not a valid date and time: {text!r}") from None
 

@@ -292,4 +292,5 @@ def test_python_harvest_reads_clients_tasks_and_categories(emulator: RunningEmul
     assert len(client.tasks(updated_since="2000-01-01 00:00")) == 6
     task = client.create_task(task={"name": "Via python-harvest"})
     assert task.status_code == 201
-    assert [c["expense_category"]["name"] for c in client.expense_categories][0] == "Mileage"
+    names = [c["expense_category"]["name"] for c in client.expense_categories]
+    assert names == ["Mileage", "Meals", "Travel"]
