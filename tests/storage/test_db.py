@@ -103,3 +103,21 @@ def test_read_modify_write_in_atomic_loses_no_update(
     assert db.execute("SELECT value FROM channel_settings").fetchone()[0] == "300"
     for conn in {id(c): c for c in connections}.values():
         conn.conn.close()
+
+
+def test_in_memory_databases_work_for_quick_tests() -> None:
+    db = open_db(":memory:")
+    assert set(db.table_names()) >= {"_migrations", "outbox", "seen_events"}
+    with atomic(db):
+        db.execute("INSERT INTO seen_events VALUES ('k', 'x')")
+    assert db.execute("SELECT count(*) FROM seen_events").fetchone()[0] == 1
+    db.conn.close()
+
+
+def test_a_plain_sqlite_utils_database_can_be_migrated() -> None:
+    db = sqlite_utils.Database(memory=True)
+    assert migrate(db) == [m.name for m in MIGRATIONS]
+    with pytest.raises(RuntimeError), atomic(db):
+        db.execute("INSERT INTO seen_events VALUES ('k', 'x')")
+        raise RuntimeError("abandon")
+    assert db.execute("SELECT count(*) FROM seen_events").fetchone()[0] == 0
