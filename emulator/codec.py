@@ -199,15 +199,16 @@ def format_datetime(value: datetime, dialect: str) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def error_body(message: str, fmt: str) -> bytes:
-    """Errors as a Rails app rendered them: ``<errors><error>…</error></errors>`` or ``{"errors": […]}``.
+ERROR_TYPE = "text/plain; charset=utf-8"
 
-    Assumption: the documents show no error bodies. The status code and, for 400s, the ``Hint``
-    header (which projects.txt mentions) carry the meaning; the body repeats the message.
+
+def error_body(message: str) -> bytes:
+    """An error's body: the message as plain text, never a document.
+
+    Assumption (the documents show no error bodies): v1 answered errors Rails' ``head`` way,
+    the status code carrying the meaning and the ``Hint`` header the reason (projects.txt
+    mentions it; the Ruby client "harvested" built its error messages from it). Clients of the
+    time parse any JSON they get as data: python-harvest hands back a parsed error body as if it
+    were the resource, so a JSON error body would be mistaken for a record. Plain text cannot be.
     """
-    if fmt == JSON:
-        return json.dumps({"errors": [message], "message": message}).encode()
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"<errors><error>{escape(message)}</error></errors>\n"
-    ).encode()
+    return (message + "\n").encode()

@@ -22,7 +22,7 @@ from starlette.routing import Mount, Route
 from emulator import admin
 from emulator.auth import authenticate
 from emulator.clock import Clock
-from emulator.codec import JSON, XML, error_body, negotiate, render
+from emulator.codec import ERROR_TYPE, JSON, XML, error_body, negotiate, render
 from emulator.context import Ctx, Reply, RouteSpec
 from emulator.errors import ApiError
 from emulator.faults import Faults
@@ -128,9 +128,8 @@ class EmulatorASGI:
             await _drop(send)
             return
         if rule.status is not None:
-            fmt = scope.get("harvest.format") or _negotiate_scope(scope)
-            await _send(send, rule.status, error_body("Internal Server Error (injected)", fmt),
-                        fmt, {})
+            await _send(send, rule.status, error_body("Internal Server Error (injected)"),
+                        ERROR_TYPE, {})
             return
         if rule.drop == "after" or rule.malformed:
             status, headers, body = await _capture(self.app, scope, receive)
@@ -222,19 +221,15 @@ def _normalise_path(scope: Scope) -> Scope:
     return scope
 
 
-def _negotiate_scope(scope: Scope) -> str:
-    headers = {k.decode().lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-    return negotiate(headers.get("accept"), headers.get("content-type"))
-
-
 def _safe_header(value: str) -> str:
     return value.replace("\r", " ").replace("\n", " ").encode("latin-1", "replace").decode("latin-1")
 
 
 def _error_response(exc: ApiError, fmt: str) -> Response:
-    headers = {name: _safe_header(value) for name, value in exc.headers.items()}
-    return Response(error_body(exc.message, fmt), exc.status, headers,
-                    media_type=f"{fmt}; charset=utf-8")
+    """Every refusal carries its reason in the ``Hint`` header and as a plain-text body."""
+    headers = {"Hint": exc.message, **exc.headers}
+    headers = {name: _safe_header(value) for name, value in headers.items()}
+    return Response(error_body(exc.message), exc.status, headers, media_type=ERROR_TYPE)
 
 
 def _reply_response(reply: Reply, fmt: str) -> Response:
@@ -245,8 +240,9 @@ def _reply_response(reply: Reply, fmt: str) -> Response:
     return Response(body, reply.status, headers, media_type=f"{fmt}; charset=utf-8")
 
 
-async def _send(send: Send, status: int, body: bytes, fmt: str, headers: dict[str, str]) -> None:
-    raw = [(b"content-type", f"{fmt}; charset=utf-8".encode()),
+async def _send(send: Send, status: int, body: bytes, content_type: str,
+                headers: dict[str, str]) -> None:
+    raw = [(b"content-type", content_type.encode()),
            (b"content-length", str(len(body)).encode())]
     raw += [(k.lower().encode(), v.encode("latin-1")) for k, v in headers.items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
