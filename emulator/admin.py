@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from emulator.server import Emulator
 
 
-def routes(emulator: "Emulator") -> list[Route]:
+def routes(emulator: Emulator) -> list[Route]:
     async def body(request: Request) -> dict[str, Any]:
         raw = await request.body()
         if not raw.strip():
@@ -102,7 +102,8 @@ def routes(emulator: "Emulator") -> list[Route]:
             data = await body(request)
         except ValueError as exc:
             return bad(str(exc))
-        changes = {k: int(bool(v)) for k, v in data.items() if k in ("is_closed", "is_billed")}
+        changes: dict[str, Any] = {k: int(bool(v)) for k, v in data.items()
+                                   if k in ("is_closed", "is_billed")}
         entry_id = int(request.path_params["entry_id"])
         with emulator.store.tx() as store:
             store.update("day_entries", entry_id, **changes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
@@ -18,7 +18,7 @@ class Clock:
         with self._lock:
             if self._fixed is not None:
                 return self._fixed
-            return datetime.now(timezone.utc) + self._offset
+            return datetime.now(UTC) + self._offset
 
     def monotonic(self) -> float:
         """Seconds for windows and lockouts; follows set/advance so tests can move the throttle."""
@@ -27,7 +27,7 @@ class Clock:
     def set(self, when: datetime) -> None:
         """Freeze the clock at ``when`` (aware; naive means UTC)."""
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         with self._lock:
             self._fixed = when
 
@@ -46,8 +46,8 @@ class Clock:
 
 def iso(when: datetime) -> str:
     """How the store keeps datetimes: ISO 8601 in UTC, sortable as text."""
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)

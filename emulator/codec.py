@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 XML = "application/xml"
@@ -66,7 +66,7 @@ class Arr:
     typed: bool = False  # XML type="array" on the container, as Co-op sent it
 
 
-Node = Union[Obj, Arr]
+Node = Obj | Arr
 
 
 class Literal(str):
@@ -191,7 +191,7 @@ def _xml_text(value: Any, type_: str | None, style: Style) -> str:
 
 
 def format_datetime(value: datetime, dialect: str) -> str:
-    value = value.astimezone(timezone.utc)
+    value = value.astimezone(UTC)
     if dialect == "rfc2822":
         return value.strftime("%a, %d %b %Y %H:%M:%S +0000")
     if dialect == "coop":

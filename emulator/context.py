@@ -7,9 +7,10 @@ response format are settled before a handler runs, so handlers hold only Harvest
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from emulator.codec import Node
 from emulator.errors import Forbidden, NotFound
@@ -32,7 +33,7 @@ class Reply:
 
 @dataclass
 class Ctx:
-    emulator: "Emulator"
+    emulator: Emulator
     method: str
     path: str
     params: Params

@@ -10,6 +10,7 @@ coerces the strings clients send for numbers, booleans and dates.
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 from datetime import date, datetime, time
@@ -48,8 +49,10 @@ def parse_body(body: bytes, content_type: str | None) -> dict[str, Any]:
 def _parse_json(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise BadRequest(f"The request body is not valid JSON: {exc.msg}") from None
+    except ValueError:  # e.g. a number too long to convert
+        raise BadRequest("The request body is not valid JSON") from None
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -143,7 +146,7 @@ class Params:
     def __init__(self, data: dict[str, Any]):
         self.data = data
 
-    def scope(self, *wrappers: str) -> "Params":
+    def scope(self, *wrappers: builtins.str) -> Params:
         """The fields under the first wrapper present (``request``, ``project``…), else the top level."""
         for name in wrappers:
             inner = self.data.get(name)
@@ -151,13 +154,13 @@ class Params:
                 return Params(merge({k: v for k, v in self.data.items() if k not in wrappers}, inner))
         return self
 
-    def has(self, name: str) -> bool:
+    def has(self, name: builtins.str) -> bool:
         return name in self.data
 
-    def raw(self, name: str) -> Any:
+    def raw(self, name: builtins.str) -> Any:
         return self.data.get(name)
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    def str(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str | None:
         value = self.data.get(name)
         if value is None:
             return default
@@ -165,11 +168,11 @@ class Params:
             raise BadRequest(f"{name} must be a string")
         return str(value)
 
-    def blank(self, name: str) -> bool:
+    def blank(self, name: builtins.str) -> bool:
         value = self.data.get(name)
         return value is None or (isinstance(value, str) and not value.strip())
 
-    def int(self, name: str, required: bool = False) -> int | None:
+    def int(self, name: builtins.str, required: bool = False) -> builtins.int | None:
         value = self.data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -185,7 +188,7 @@ class Params:
             return int(value)
         raise BadRequest(f"{name} must be an integer")
 
-    def float(self, name: str) -> float | None:
+    def float(self, name: builtins.str) -> builtins.float | None:
         value = self.data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
@@ -201,7 +204,7 @@ class Params:
             raise BadRequest(f"{name} must be a number")
         return number
 
-    def bool(self, name: str) -> bool | None:
+    def bool(self, name: builtins.str) -> builtins.bool | None:
         value = self.data.get(name)
         if value is None or value == "":
             return None
@@ -215,7 +218,7 @@ class Params:
             return False
         raise BadRequest(f"{name} must be true or false")
 
-    def date(self, name: str) -> date | None:
+    def date(self, name: builtins.str) -> date | None:
         value = self.data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
@@ -223,7 +226,7 @@ class Params:
             raise BadRequest(f"{name} must be a date")
         return parse_date(value, name)
 
-    def time(self, name: str) -> time | None:
+    def time(self, name: builtins.str) -> time | None:
         value = self.data.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             return None

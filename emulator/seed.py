@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from emulator.clock import Clock, iso
 from emulator.store import Store
@@ -159,9 +159,10 @@ def _demo(store: Store, clock: Clock) -> SeedInfo:
                              created_at=stamp, updated_at=stamp)
         info.ids.update({f"project:{name}": pid for name, pid in projects.items()})
         info.ids.update({f"task:{name}": tid for name, tid in tasks.items()})
-        info.ids.update({f"client:{name}": cid for name, cid in zip(CLIENTS, clients)})
+        info.ids.update({f"client:{name}": cid for name, cid in zip(CLIENTS, clients, strict=True)})
         # Two weeks of entries on working days, before today (today starts empty: try the bot).
-        active = [pid for (_, name, _, is_active, _), pid in zip(PROJECTS, projects.values()) if is_active]
+        open_projects = [pid for (_, _, _, is_active, _), pid in zip(PROJECTS, projects.values(), strict=True)
+                         if is_active]
         notes = ["Planning", "Review with client", "Bug fixes", "Wireframes", "Standup",
                  "Data mapping", "Menu tasting", ""]
         for key, uid in users.items():
@@ -170,10 +171,10 @@ def _demo(store: Store, clock: Clock) -> SeedInfo:
                 if day.weekday() >= 5:
                     continue
                 for _ in range(rng.randint(1, 3)):
-                    pid = rng.choice(active)
+                    pid = rng.choice(open_projects)
                     tid = rng.choice(offered[pid])
                     hours = round(rng.choice([0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4]), 2)
-                    created = datetime.combine(day, time(17, 0), tzinfo=timezone.utc)
+                    created = datetime.combine(day, time(17, 0), tzinfo=UTC)
                     store.insert("day_entries", user_id=uid, project_id=pid, task_id=tid,
                                  spent_at=day.isoformat(), hours=hours, notes=rng.choice(notes),
                                  created_at=iso(created), updated_at=iso(created),
@@ -193,7 +194,7 @@ def _demo(store: Store, clock: Clock) -> SeedInfo:
                                  units=42.0, total_cost=round(42 * 0.655, 2), notes="Drive to the fish market",
                                  created_at=stamp, updated_at=stamp)
                 else:
-                    store.insert("expenses", user_id=uid, project_id=rng.choice(active),
+                    store.insert("expenses", user_id=uid, project_id=rng.choice(open_projects),
                                  expense_category_id=categories[rng.choice(["Meals", "Travel"])],
                                  spent_at=day.isoformat(), total_cost=round(rng.uniform(8, 120), 2),
                                  notes=rng.choice(["Client lunch", "Train", "Taxi"]),
@@ -208,7 +209,7 @@ def _demo(store: Store, clock: Clock) -> SeedInfo:
         for back, key, text in [(2, "basil", "Fire drill at 3pm, everyone out."),
                                 (1, "sybil", "The Major is back from the bank."),
                                 (0, "polly", "Menus for Gourmet Night are printed.")]:
-            when = iso(datetime.combine(today - timedelta(days=back), time(9, 30), tzinfo=timezone.utc))
+            when = iso(datetime.combine(today - timedelta(days=back), time(9, 30), tzinfo=UTC))
             store.insert("statuses", group_id=group, user_id=users[key], text=text,
                          created_at=when, updated_at=when)
         store.execute(

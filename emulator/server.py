@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -42,9 +42,7 @@ class _QuietDrops(logging.Filter):
 
 logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+from starlette.types import Receive, Scope, Send  # noqa: E402
 
 COOP_PREFIX = "/coop"
 ADMIN_PREFIX = "/__emulator__"
@@ -67,13 +65,21 @@ class Emulator:
             # Assumption: Co-op was a separate service (coopapp.com) with its own throttle.
             self.coop_throttle = Throttle(self.clock)
 
-    def asgi(self) -> "EmulatorASGI":
+    def asgi(self) -> EmulatorASGI:
         return EmulatorASGI(self)
 
 
 def _harvest_routes() -> list[RouteSpec]:
-    from emulator.routes import (account, assignments, daily, extended, oauth, people, projects,
-                                 reports)
+    from emulator.routes import (
+        account,
+        assignments,
+        daily,
+        extended,
+        oauth,
+        people,
+        projects,
+        reports,
+    )
 
     specs: list[RouteSpec] = []
     for module in (account, daily, projects, reports, people, extended, assignments, oauth):

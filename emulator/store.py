@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS account (
@@ -138,7 +139,7 @@ class Store:
         self._conn.executescript(SCHEMA)
 
     @contextmanager
-    def tx(self) -> Iterator["Store"]:
+    def tx(self) -> Iterator[Store]:
         """One transaction: all of a request's writes land, or none do."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -173,13 +174,13 @@ class Store:
         with self._lock:
             if "id" not in values and table in ID_BASE:
                 current = self._conn.execute(f"SELECT MAX(id) FROM {table}").fetchone()[0]
-                values["id"] = (current or ID_BASE[table]) + 1
+                values["id"] = int(current or ID_BASE[table]) + 1
             columns = ", ".join(values)
             marks = ", ".join("?" for _ in values)
             cursor = self._conn.execute(
                 f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values())
             )
-            return int(values.get("id", cursor.lastrowid))
+            return int(values["id"] if "id" in values else cursor.lastrowid or 0)
 
     def update(self, table: str, row_id: Any, key: str = "id", **values: Any) -> None:
         if not values:

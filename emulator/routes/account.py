@@ -7,7 +7,7 @@ XML ``<hash><company/><user/></hash>``).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from emulator.codec import EXTENDED, Obj, Style, T
 from emulator.context import Ctx, Reply, Routes
@@ -65,7 +65,7 @@ def rate_limit_status(ctx: Ctx) -> Reply:
     """Assumption: this call itself is not counted, so asking never worsens the throttle."""
     assert ctx.emulator.throttle is not None
     status = ctx.emulator.throttle.status()
-    last = (datetime.fromtimestamp(status.last_access_at, timezone.utc)
+    last = (datetime.fromtimestamp(status.last_access_at, UTC)
             if status.last_access_at else None)
     return Reply(Obj("hash", [
         ("last_access_at", T(last, "datetime")),
