@@ -129,15 +129,11 @@ class HarvestApi(Protocol):
         """Entries a person logged between ``start`` and ``end`` inclusive."""
         ...
 
-    def person_expenses(
-        self, user_id: int, start: date, end: date
-    ) -> tuple[Expense, ...]:
+    def person_expenses(self, user_id: int, start: date, end: date) -> tuple[Expense, ...]:
         """Expenses a person logged between ``start`` and ``end`` inclusive."""
         ...
 
-    def project_expenses(
-        self, project_id: int, start: date, end: date
-    ) -> tuple[Expense, ...]:
+    def project_expenses(self, project_id: int, start: date, end: date) -> tuple[Expense, ...]:
         """Expenses logged to a project between ``start`` and ``end`` inclusive."""
         ...
 
@@ -227,9 +223,7 @@ class CoopApi(Protocol):
         """The groups the caller belongs to."""
         ...
 
-    def group_statuses(
-        self, group_id: int, day: date | None = None
-    ) -> tuple[Status, ...]:
+    def group_statuses(self, group_id: int, day: date | None = None) -> tuple[Status, ...]:
         """The 50 newest statuses, newest first; with ``day``, every status of that day."""
         ...
 
@@ -237,9 +231,7 @@ class CoopApi(Protocol):
         """Post a text status; None if the server did not echo it. Not repeated on failure."""
         ...
 
-    def create_group(
-        self, name: str, timezone: str, member_emails: Sequence[str] = ()
-    ) -> Group:
+    def create_group(self, name: str, timezone: str, member_emails: Sequence[str] = ()) -> Group:
         """Create a group and invite ``member_emails``."""
         ...
 

@@ -28,9 +28,7 @@ class BasicAuth:
     password: str = field(repr=False)
 
     def header(self) -> str:
-        token = base64.b64encode(f"{self.email}:{self.password}".encode()).decode(
-            "ascii"
-        )
+        token = base64.b64encode(f"{self.email}:{self.password}".encode()).decode("ascii")
         return f"Basic {token}"
 
     def secrets(self) -> tuple[str, ...]:
@@ -115,11 +113,7 @@ class OAuthTokens:
 
     def secrets(self) -> tuple[str, ...]:
         """What must never appear in a message."""
-        return tuple(
-            s
-            for s in (self._access_token, self._refresh_token, self._client_secret)
-            if s
-        )
+        return tuple(s for s in (self._access_token, self._refresh_token, self._client_secret) if s)
 
     def __repr__(self) -> str:
         return (

@@ -39,32 +39,25 @@ def entry_body(
     """``POST /daily/add`` and ``POST /daily/update/{id}``.
 
     ``start_timer`` sends ``hours`` blank, which is how v1 is told to start a timer.
+
+    :raises ValueError: both hours and start/end times (v1 and v2 each document one or the
+        other per account type, never both).
     """
+    if hours is not None and (started_at is not None or ended_at is not None):
+        raise ValueError("give hours or start/end times, not both")
     fields = _present(
         {
             "notes": notes,
-            "hours": ""
-            if start_timer
-            else None
-            if hours is None
-            else XmlTyped(round(hours, 4)),
+            "hours": "" if start_timer else None if hours is None else XmlTyped(round(hours, 4)),
             "started_at": None if started_at is None else format_clock(started_at),
             "ended_at": None if ended_at is None else format_clock(ended_at),
-            "project_id": None
-            if project_id is None
-            else XmlTyped(project_id, "integer"),
+            "project_id": None if project_id is None else XmlTyped(project_id, "integer"),
             "task_id": None if task_id is None else XmlTyped(task_id, "integer"),
-            "spent_at": None
-            if spent_at is None
-            else XmlTyped(format_day(spent_at), "date"),
+            "spent_at": None if spent_at is None else XmlTyped(format_day(spent_at), "date"),
         }
     )
     # The documents: "Omit the request wrapper when making this call over JSON."
-    return (
-        encode({"request": fields}, "xml")
-        if fmt == "xml"
-        else encode(plain(fields), "json")
-    )
+    return encode({"request": fields}, "xml") if fmt == "xml" else encode(plain(fields), "json")
 
 
 def project_body(
@@ -95,9 +88,7 @@ def project_body(
         }
     )
     if fmt == "xml":
-        return encode(
-            {"project": {key.replace("_", "-"): v for key, v in fields.items()}}, fmt
-        )
+        return encode({"project": {key.replace("_", "-"): v for key, v in fields.items()}}, fmt)
     return encode({"project": plain(fields)}, fmt)
 
 
@@ -134,9 +125,7 @@ def membership_body(fmt: Format, email: str) -> bytes:
     return _wrapped("membership", {"email": email}, fmt)
 
 
-def refresh_form(
-    refresh_token: str, client_id: str, client_secret: str
-) -> dict[str, str]:
+def refresh_form(refresh_token: str, client_id: str, client_secret: str) -> dict[str, str]:
     """The form of ``POST /oauth2/token`` that trades a refresh token for new tokens."""
     return {
         "refresh_token": refresh_token,

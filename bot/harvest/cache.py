@@ -19,9 +19,7 @@ T = TypeVar("T")
 class TtlCache:
     """Values by key, each forgotten ``ttl`` seconds after it was loaded."""
 
-    def __init__(
-        self, ttl: float = 60.0, *, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, ttl: float = 60.0, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self._clock = clock
         self._values: dict[tuple[Hashable, ...], tuple[float, Any]] = {}

@@ -71,9 +71,7 @@ class V1Calls:
     def _coop(
         self, method: str, path: str, *, body: bytes | None = None, idempotent: bool
     ) -> Reply:
-        return self._session.call(
-            method, self.coop_url + path, body=body, idempotent=idempotent
-        )
+        return self._session.call(method, self.coop_url + path, body=body, idempotent=idempotent)
 
     def _coop_get(self, path: str, read: Callable[[Any], T]) -> T:
         return self._coop("GET", path, idempotent=True).read(read)

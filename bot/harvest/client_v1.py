@@ -89,9 +89,7 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
             self._http,
             auth,
             fmt=format,
-            pacer=pacer
-            if pacer is not None
-            else shared_pacers.for_account(self.base_url),
+            pacer=pacer if pacer is not None else shared_pacers.for_account(self.base_url),
             token_url=f"{self.base_url}/oauth2/token",
             retry=retry,
             priority=priority,
@@ -142,9 +140,7 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
     # --- time tracking -----------------------------------------------------------------------
 
     def day(self, day: date | None = None, *, of_user: int | None = None) -> Day:
-        path = (
-            "/daily" if day is None else f"/daily/{day.timetuple().tm_yday}/{day.year}"
-        )
+        path = "/daily" if day is None else f"/daily/{day.timetuple().tm_yday}/{day.year}"
         return self._get(path, parse_v1.day, self._of(of_user))
 
     def entry(self, entry_id: int, *, of_user: int | None = None) -> Entry:
@@ -162,36 +158,6 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
         ended_at: clock_time | None = None,
         of_user: int | None = None,
     ) -> Entry:
-        return self._add(
-            project_id, task_id, spent_at, hours, notes, started_at, ended_at, of_user
-        )
-
-    def start_timer(
-        self,
-        project_id: int,
-        task_id: int,
-        *,
-        notes: str = "",
-        spent_at: date | None = None,
-        of_user: int | None = None,
-    ) -> Entry:
-        return self._add(
-            project_id, task_id, spent_at, None, notes, None, None, of_user
-        )
-
-    def _add(
-        self,
-        project_id: int,
-        task_id: int,
-        spent_at: date | None,
-        hours: float | None,
-        notes: str,
-        started_at: clock_time | None,
-        ended_at: clock_time | None,
-        of_user: int | None,
-    ) -> Entry:
-        if hours is not None and (started_at is not None or ended_at is not None):
-            raise ValueError("give hours or start/end times, not both")
         body = bodies_v1.entry_body(
             self.format,
             project_id=project_id,
@@ -203,6 +169,28 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
             ended_at=ended_at,
             start_timer=hours is None and started_at is None and ended_at is None,
         )
+        return self._post_add(body, of_user)
+
+    def start_timer(
+        self,
+        project_id: int,
+        task_id: int,
+        *,
+        notes: str = "",
+        spent_at: date | None = None,
+        of_user: int | None = None,
+    ) -> Entry:
+        body = bodies_v1.entry_body(
+            self.format,
+            project_id=project_id,
+            task_id=task_id,
+            spent_at=spent_at,
+            notes=notes,
+            start_timer=True,
+        )
+        return self._post_add(body, of_user)
+
+    def _post_add(self, body: bytes, of_user: int | None) -> Entry:
         # Never repeated: a second POST would log the time twice.
         reply = self._send(
             "POST", "/daily/add", params=self._of(of_user), body=body, idempotent=False
@@ -232,8 +220,6 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
         ended_at: clock_time | None = None,
         of_user: int | None = None,
     ) -> Entry:
-        if hours is not None and (started_at is not None or ended_at is not None):
-            raise ValueError("give hours or start/end times, not both")
         body = bodies_v1.entry_body(
             self.format,
             project_id=project_id,
@@ -276,16 +262,10 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
         params = self._span(start, end, project_id=project_id)
         return self._get(f"/people/{user_id}/entries", parse_v1.entries, params)
 
-    def person_expenses(
-        self, user_id: int, start: date, end: date
-    ) -> tuple[Expense, ...]:
-        return self._get(
-            f"/people/{user_id}/expenses", parse_v1.expenses, self._span(start, end)
-        )
+    def person_expenses(self, user_id: int, start: date, end: date) -> tuple[Expense, ...]:
+        return self._get(f"/people/{user_id}/expenses", parse_v1.expenses, self._span(start, end))
 
-    def project_expenses(
-        self, project_id: int, start: date, end: date
-    ) -> tuple[Expense, ...]:
+    def project_expenses(self, project_id: int, start: date, end: date) -> tuple[Expense, ...]:
         return self._get(
             f"/projects/{project_id}/expenses",
             parse_v1.expenses,
@@ -313,15 +293,11 @@ class HarvestV1Account:
         self.base_url = base_url.rstrip("/")
         self._coop_url = coop_url
         self._format: Format = format
-        self._pacer = (
-            pacer if pacer is not None else shared_pacers.for_account(self.base_url)
-        )
+        self._pacer = pacer if pacer is not None else shared_pacers.for_account(self.base_url)
         self._http = new_pool(transport, timeout)
         self._options = client_options
 
-    def client(
-        self, auth: Auth, *, priority: Priority = "interactive"
-    ) -> HarvestV1Client:
+    def client(self, auth: Auth, *, priority: Priority = "interactive") -> HarvestV1Client:
         """A client for the person ``auth`` belongs to, over the shared pool."""
         return HarvestV1Client(
             self.base_url,

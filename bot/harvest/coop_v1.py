@@ -22,9 +22,7 @@ class CoopV1Calls(V1Calls):
     def groups(self) -> tuple[Group, ...]:
         return self._coop_get("/groups", parse_v1.groups)
 
-    def group_statuses(
-        self, group_id: int, day: date | None = None
-    ) -> tuple[Status, ...]:
+    def group_statuses(self, group_id: int, day: date | None = None) -> tuple[Status, ...]:
         """The 50 newest statuses, or with ``day`` every status of it (``/groups/{id}/YYYYMMDD``)."""
         suffix = "statuses" if day is None else format_report_day(day)
         return self._coop_get(
@@ -41,14 +39,10 @@ class CoopV1Calls(V1Calls):
             idempotent=False,
         )
         return (
-            None
-            if reply.tree is None
-            else reply.read(lambda tree: parse_v1.status(tree, group_id))
+            None if reply.tree is None else reply.read(lambda tree: parse_v1.status(tree, group_id))
         )
 
-    def create_group(
-        self, name: str, timezone: str, member_emails: Sequence[str] = ()
-    ) -> Group:
+    def create_group(self, name: str, timezone: str, member_emails: Sequence[str] = ()) -> Group:
         """Create a group (201 + ``Location: /groups/{id}``) and invite ``member_emails``."""
         reply = self._coop(
             "POST",
@@ -107,17 +101,11 @@ class CoopV1Calls(V1Calls):
                 idempotent=False,
             )
             if reply.tree is not None:
-                invited.append(
-                    reply.read(lambda tree: parse_v1.membership(tree, group_id))
-                )
+                invited.append(reply.read(lambda tree: parse_v1.membership(tree, group_id)))
             else:
-                invited.append(
-                    Membership(group_id=group_id, email=email, id=reply.location_id())
-                )
+                invited.append(Membership(group_id=group_id, email=email, id=reply.location_id()))
         return tuple(invited)
 
     def remove_member(self, group_id: int, membership_id: int) -> None:
         # By membership id, not user id: a pending invitation has no user yet.
-        self._coop(
-            "DELETE", f"/groups/{group_id}/memberships/{membership_id}", idempotent=True
-        )
+        self._coop("DELETE", f"/groups/{group_id}/memberships/{membership_id}", idempotent=True)

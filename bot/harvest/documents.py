@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 from xml.etree.ElementTree import Element
 
-import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
+import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped, unused-ignore]
 from defusedxml import DefusedXmlException
 
 from bot.harvest.errors import Unavailable
@@ -56,9 +56,7 @@ def decode(body: bytes, fmt: Format) -> Any:
             f"Harvest sent XML with forbidden constructs ({type(exc).__name__})"
         ) from exc
     except SafeET.ParseError as exc:
-        raise Unavailable(
-            f"Harvest sent XML that does not parse ({exc}): {_snip(text)}"
-        ) from exc
+        raise Unavailable(f"Harvest sent XML that does not parse ({exc}): {_snip(text)}") from exc
     return {tag_key(root.tag): _element(root)}
 
 
@@ -100,8 +98,7 @@ def _element(node: Element) -> Any:
         else:
             tree[key] = _Repeated([tree[key], value])
     return {
-        key: list(value) if isinstance(value, _Repeated) else value
-        for key, value in tree.items()
+        key: list(value) if isinstance(value, _Repeated) else value for key, value in tree.items()
     }
 
 
@@ -175,10 +172,7 @@ def _xml(tag: str, value: Any) -> str:
 
 def _escape(text: str) -> str:
     return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )
 
 

@@ -26,14 +26,10 @@ class ExtendedV1Calls(V1Calls):
     # --- projects ----------------------------------------------------------------------------
 
     def projects(self) -> tuple[Project, ...]:
-        return self._cached(
-            ("projects",), lambda: self._get("/projects", parse_v1.projects)
-        )
+        return self._cached(("projects",), lambda: self._get("/projects", parse_v1.projects))
 
     def project(self, project_id: int) -> Project:
-        return self._cached(
-            ("projects", project_id), lambda: self._fetch_project(project_id)
-        )
+        return self._cached(("projects", project_id), lambda: self._fetch_project(project_id))
 
     def _fetch_project(self, project_id: int) -> Project:
         return self._get(f"/projects/{project_id}", parse_v1.project)
@@ -141,9 +137,7 @@ class ExtendedV1Calls(V1Calls):
         )
 
     def clients(self) -> tuple[Client, ...]:
-        return self._cached(
-            ("clients",), lambda: self._get("/clients", parse_v1.clients)
-        )
+        return self._cached(("clients",), lambda: self._get("/clients", parse_v1.clients))
 
     def client(self, client_id: int) -> Client:
         return self._cached(

@@ -86,9 +86,7 @@ class Pacer:
     def pause(self, seconds: float) -> None:
         """Start no call for ``seconds``: the server said so in a Retry-After."""
         with self._cond:
-            self._paused_until = max(
-                self._paused_until, self._clock() + max(0.0, seconds)
-            )
+            self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
             self._cond.notify_all()
 
     def calls_in_window(self) -> int:

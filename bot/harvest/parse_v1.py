@@ -65,9 +65,7 @@ def timer(doc: Tree) -> m.TimerToggle:
     record = inner if isinstance(inner, dict) else outer
     return m.TimerToggle(
         entry=_entry(record),
-        hours_for_previously_running_timer=r.opt_float(
-            outer, "hours_for_previously_running_timer"
-        ),
+        hours_for_previously_running_timer=r.opt_float(outer, "hours_for_previously_running_timer"),
     )
 
 
@@ -78,9 +76,7 @@ def _project(rec: Record) -> m.Project:
         name=r.text(rec, "name"),
         code=r.text(rec, "code"),
         client_id=r.opt_int(rec, "client_id"),
-        client_name=client.strip()
-        if isinstance(client, str) and client.strip()
-        else None,
+        client_name=client.strip() if isinstance(client, str) and client.strip() else None,
         active=r.bool_(rec, "active", "is_active", default=True),
         billable=r.bool_(rec, "billable", "is_billable"),
         notes=r.text(rec, "notes"),
@@ -97,12 +93,8 @@ def day(doc: Tree) -> m.Day:
     rec = r.single(doc, ("daily",))
     return m.Day(
         for_day=to_date(r.need(rec, "for_day")),
-        entries=tuple(
-            _entry(rec) for rec in r.items(rec.get("day_entries"), "day_entry")
-        ),
-        projects=tuple(
-            _project(rec) for rec in r.items(rec.get("projects"), "project")
-        ),
+        entries=tuple(_entry(rec) for rec in r.items(rec.get("day_entries"), "day_entry")),
+        projects=tuple(_project(rec) for rec in r.items(rec.get("projects"), "project")),
     )
 
 
@@ -124,8 +116,7 @@ def _task(rec: Record) -> m.Task:
         id=r.int_(rec, "id"),
         name=r.text(rec, "name"),
         billable=r.bool_(rec, "billable", "billable_by_default"),
-        is_active=not r.bool_(rec, "deactivated")
-        and r.bool_(rec, "is_active", default=True),
+        is_active=not r.bool_(rec, "deactivated") and r.bool_(rec, "is_active", default=True),
     )
 
 
@@ -193,8 +184,7 @@ def expense_categories(doc: Tree) -> tuple[m.ExpenseCategory, ...]:
             name=r.text(rec, "name"),
             unit_name=r.opt_text(rec, "unit_name"),
             unit_price=r.opt_float(rec, "unit_price"),
-            is_active=not r.bool_(rec, "deactivated")
-            and r.bool_(rec, "is_active", default=True),
+            is_active=not r.bool_(rec, "deactivated") and r.bool_(rec, "is_active", default=True),
         )
         for rec in r.items(doc, "expense_category", ("expense_categories",))
     )
@@ -230,8 +220,7 @@ def task_assignments(doc: Tree) -> tuple[m.TaskAssignment, ...]:
             project_id=r.int_(rec, "project_id"),
             task_id=r.int_(rec, "task_id"),
             billable=r.bool_(rec, "billable"),
-            is_active=not r.bool_(rec, "deactivated")
-            and r.bool_(rec, "is_active", default=True),
+            is_active=not r.bool_(rec, "deactivated") and r.bool_(rec, "is_active", default=True),
             hourly_rate=r.opt_float(rec, "hourly_rate"),
             budget=r.opt_float(rec, "budget"),
         )
@@ -333,9 +322,7 @@ def status(doc: Tree, group_id: int | None = None) -> m.Status:
 
 @r.reader("list of Co-op statuses")
 def statuses(doc: Tree, group_id: int | None = None) -> tuple[m.Status, ...]:
-    return tuple(
-        _status(rec, group_id) for rec in r.items(doc, "status", ("statuses",))
-    )
+    return tuple(_status(rec, group_id) for rec in r.items(doc, "status", ("statuses",)))
 
 
 def _membership(rec: Record, group_id: int) -> m.Membership:
@@ -359,7 +346,4 @@ def membership(doc: Tree, group_id: int) -> m.Membership:
 
 @r.reader("list of Co-op memberships")
 def memberships(doc: Tree, group_id: int) -> tuple[m.Membership, ...]:
-    return tuple(
-        _membership(rec, group_id)
-        for rec in r.items(doc, "membership", ("memberships",))
-    )
+    return tuple(_membership(rec, group_id) for rec in r.items(doc, "membership", ("memberships",)))

@@ -45,9 +45,7 @@ def reader(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 ArithmeticError,
             ) as exc:
                 detail = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-                raise Unavailable(
-                    f"Harvest sent an unreadable {what}: {detail}"
-                ) from exc
+                raise Unavailable(f"Harvest sent an unreadable {what}: {detail}") from exc
 
         return guarded
 
@@ -62,9 +60,7 @@ def single(doc: Tree, wrappers: Iterable[str]) -> Record:
     names = tuple(wrappers)
     record = doc
     while isinstance(record, dict):
-        inner = next(
-            (record[k] for k in names if isinstance(record.get(k), dict)), None
-        )
+        inner = next((record[k] for k in names if isinstance(record.get(k), dict)), None)
         if inner is None:
             break
         record = inner
@@ -92,9 +88,7 @@ def items(doc: Tree, item: str, containers: Iterable[str] = ()) -> list[Record]:
             if isinstance(value, dict) and item in value:
                 value = value[item]
         else:
-            raise ValueError(
-                f"expected a list of {item}, got an object with {sorted(value)[:5]}"
-            )
+            raise ValueError(f"expected a list of {item}, got an object with {sorted(value)[:5]}")
         if is_blank(value):
             return []
         if isinstance(value, dict):
@@ -170,9 +164,7 @@ def opt_date(rec: Record, *names: str) -> Any:
 def text(rec: Record, *names: str) -> str:
     """A text field; only strings count (``"project"`` is a name in v1, an object elsewhere)."""
     value = first(rec, names)
-    return (
-        value.strip() if isinstance(value, str) else "" if value is None else str(value)
-    )
+    return value.strip() if isinstance(value, str) else "" if value is None else str(value)
 
 
 def opt_text(rec: Record, *names: str) -> str | None:

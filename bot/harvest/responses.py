@@ -65,9 +65,7 @@ def harvest_message(response: httpx.Response) -> str:
     text = _find_message(tree) if tree is not None else None
     if text is None:
         if fmt is not None or b"<html" in body[:200].lower():
-            return (
-                ""  # a page or a broken document: the status says more than its markup
-            )
+            return ""  # a page or a broken document: the status says more than its markup
         text = body.decode("utf-8", "replace")
     flat = " ".join(text.split())
     return flat if len(flat) <= MESSAGE_LIMIT else flat[: MESSAGE_LIMIT - 3] + "..."

@@ -173,22 +173,15 @@ class Session:
                     path=path,
                 ) from exc
             status = response.status_code
-            log.debug(
-                "%s %s -> %s in %.3fs", method, path, status, time.monotonic() - started
-            )
+            log.debug("%s %s -> %s in %.3fs", method, path, status, time.monotonic() - started)
 
             told = retry_after(response)
             if status == 429 or (status == 503 and told is not None):
                 wait = told if told is not None else DEFAULT_RETRY_AFTER
                 self.pacer.pause(wait)
-                if (
-                    throttles < self.retry.throttle_retries
-                    and wait <= self.retry.max_retry_after
-                ):
+                if throttles < self.retry.throttle_retries and wait <= self.retry.max_retry_after:
                     throttles += 1
-                    log.info(
-                        "%s %s throttled; pausing the account %.0fs", method, path, wait
-                    )
+                    log.info("%s %s throttled; pausing the account %.0fs", method, path, wait)
                     continue
                 raise Throttled(
                     self._message(response) or "Harvest is throttling this account",
@@ -262,9 +255,7 @@ class Session:
             try:
                 response = self.http.post(
                     url,
-                    data=refresh_form(
-                        auth.refresh_token, auth.client_id, auth.client_secret
-                    ),
+                    data=refresh_form(auth.refresh_token, auth.client_id, auth.client_secret),
                     headers={"Accept": "application/json", "User-Agent": USER_AGENT},
                 )
             except httpx.TransportError as exc:
@@ -297,16 +288,12 @@ class Session:
 
     def _backoff(self, failures: int, method: str, path: str, why: str) -> None:
         wait = self.retry.backoff * 2 ** (failures - 1)
-        log.info(
-            "%s %s failed (%s); retry %d in %.1fs", method, path, why, failures, wait
-        )
+        log.info("%s %s failed (%s); retry %d in %.1fs", method, path, why, failures, wait)
         self._sleep(wait)
 
     def _decode(self, response: httpx.Response, method: str, path: str) -> Any:
         body = response.content
-        fmt = (
-            documents.looks_like(body, response.headers.get("content-type")) or self.fmt
-        )
+        fmt = documents.looks_like(body, response.headers.get("content-type")) or self.fmt
         try:
             return documents.decode(body, fmt)
         except Unavailable as exc:
@@ -332,9 +319,7 @@ def _tokens(tree: Any, now: datetime) -> RefreshedTokens | None:
         return None
     refresh = tree.get("refresh_token")
     try:
-        expires_in = (
-            to_float(tree["expires_in"]) if tree.get("expires_in") is not None else None
-        )
+        expires_in = to_float(tree["expires_in"]) if tree.get("expires_in") is not None else None
     except (TypeError, ValueError):
         expires_in = None
     return RefreshedTokens(
@@ -345,11 +330,7 @@ def _tokens(tree: Any, now: datetime) -> RefreshedTokens | None:
 
 
 def _transport_message(exc: httpx.TransportError, *, written: bool) -> str:
-    kind = (
-        "timed out"
-        if isinstance(exc, httpx.TimeoutException)
-        else "could not be reached"
-    )
+    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not be reached"
     text = f"Harvest {kind} ({type(exc).__name__})"
     if written:
         text += "; the change may or may not have been saved"
