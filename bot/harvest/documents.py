@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Literal
 from xml.etree.ElementTree import Element
 
@@ -158,9 +158,6 @@ def _xml(tag: str, value: Any) -> str:
         return f'<{tag} nil="true"/>'
     if isinstance(value, Mapping):
         inner = "".join(_xml(key, item) for key, item in value.items())
-    elif isinstance(value, Sequence) and not isinstance(value, str):
-        inner = "".join(_xml(tag_key(tag).removesuffix("s"), item) for item in value)
-        attrs = ' type="array"'
     elif isinstance(value, bool):
         inner = "true" if value else "false"
     elif isinstance(value, float):

@@ -83,9 +83,7 @@ class ScriptedHarvest:
             self.requests.append(request)
             queue = self._script.get((request.method, request.url.path))
             if not queue:
-                return json_reply(
-                    {"message": f"no route {request.method} {request.url.path}"}, 404
-                )
+                return json_reply({"message": f"no route {request.method} {request.url.path}"}, 404)
             reply = queue.popleft() if len(queue) > 1 else queue[0]
         if isinstance(reply, Exception):
             raise reply
@@ -93,14 +91,11 @@ class ScriptedHarvest:
             return reply(request)
         return reply
 
-    def sent(
-        self, method: str | None = None, path: str | None = None
-    ) -> list[httpx.Request]:
+    def sent(self, method: str | None = None, path: str | None = None) -> list[httpx.Request]:
         return [
             r
             for r in self.requests
-            if (method is None or r.method == method)
-            and (path is None or r.url.path == path)
+            if (method is None or r.method == method) and (path is None or r.url.path == path)
         ]
 
 

@@ -99,9 +99,7 @@ def test_time_tracking_round_trip(emulator: RunningEmulator, fmt: Format) -> Non
     project = day.projects[0]
     task = project.tasks[0]
 
-    added = client.add_entry(
-        project.id, task.id, day.for_day, hours=1.5, notes=f"round trip {fmt}"
-    )
+    added = client.add_entry(project.id, task.id, day.for_day, hours=1.5, notes=f"round trip {fmt}")
     assert (added.hours, added.project_id, added.task_id) == (1.5, project.id, task.id)
     assert client.entry(added.id) == added
 
@@ -157,14 +155,11 @@ def test_reports(emulator: RunningEmulator, fmt: Format) -> None:
     by_me = client.person_entries(me, start, today)
     assert by_me and {e.user_id for e in by_me} == {me}
     assert all(start <= e.spent_at <= today for e in by_me)
-    assert {
-        e.project_id
-        for e in client.person_entries(me, start, today, project_id=website)
-    } <= {website}
+    assert {e.project_id for e in client.person_entries(me, start, today, project_id=website)} <= {
+        website
+    }
     assert all(x.user_id == me for x in client.person_expenses(me, start, today))
-    assert all(
-        x.project_id == website for x in client.project_expenses(website, start, today)
-    )
+    assert all(x.project_id == website for x in client.project_expenses(website, start, today))
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -192,10 +187,7 @@ def test_extended_api(emulator: RunningEmulator, fmt: Format) -> None:
     assert created.name == f"Basil's bistro {fmt}" and created.active
     assert created.id in {p.id for p in client.projects()}  # the cache was forgotten
     renamed = client.update_project(created.id, name=f"Sybil's bistro {fmt}")
-    assert (
-        renamed.name == f"Sybil's bistro {fmt}"
-        and renamed.client_id == created.client_id
-    )
+    assert renamed.name == f"Sybil's bistro {fmt}" and renamed.client_id == created.client_id
     assert client.toggle_project(created.id).active is False
     assert client.toggle_project(created.id).active is True
     client.delete_project(created.id)
@@ -217,9 +209,7 @@ def test_coop(emulator: RunningEmulator, fmt: Format) -> None:
     assert fawlty in {g.id for g in client.groups()}
     newest = client.group_statuses(fawlty)
     assert 0 < len(newest) <= 50
-    assert [s.created_at for s in newest] == sorted(
-        (s.created_at for s in newest), reverse=True
-    )
+    assert [s.created_at for s in newest] == sorted((s.created_at for s in newest), reverse=True)
     posted = client.post_status(fawlty, f"Gourmet night is on ({fmt})")
     today = client.day().for_day
     assert posted is None or posted.text == f"Gourmet night is on ({fmt})"
@@ -227,14 +217,10 @@ def test_coop(emulator: RunningEmulator, fmt: Format) -> None:
     assert f"Gourmet night is on ({fmt})" in texts
     assert any(m.is_owner for m in client.memberships(fawlty))
 
-    group = client.create_group(
-        f"Torquay {fmt}", "London", ["manuel@fawltytowers.example"]
-    )
+    group = client.create_group(f"Torquay {fmt}", "London", ["manuel@fawltytowers.example"])
     assert group.name == f"Torquay {fmt}"
     client.update_group(group.id, name=f"Torquay II {fmt}")
-    assert {g.name for g in client.groups() if g.id == group.id} == {
-        f"Torquay II {fmt}"
-    }
+    assert {g.name for g in client.groups() if g.id == group.id} == {f"Torquay II {fmt}"}
     invited = client.invite(group.id, ["polly@fawltytowers.example"])
     assert [m.email for m in invited] == ["polly@fawltytowers.example"]
     emails = {m.email for m in client.memberships(group.id)}
@@ -272,9 +258,7 @@ def test_a_regular_user_sees_only_their_own_timesheet(
     assert not me.is_admin and not me.is_project_manager
     day = polly.day()
     project = day.projects[0]
-    entry = polly.add_entry(
-        project.id, project.tasks[0].id, day.for_day, hours=0.5, notes="polly"
-    )
+    entry = polly.add_entry(project.id, project.tasks[0].id, day.for_day, hours=0.5, notes="polly")
     assert entry.user_id == me.id
     sybil = emulator.info.logins["sybil"].user_id
     for forbidden in (
@@ -370,9 +354,7 @@ def test_an_unpaced_burst_of_300_gets_503s_that_never_reach_the_caller(
     quick_throttle: RunningEmulator,
 ) -> None:
     transport = CountingTransport()
-    client = client_for(
-        quick_throttle, transport=transport, pacer=Pacer(10_000, 1.5, margin=0)
-    )
+    client = client_for(quick_throttle, transport=transport, pacer=Pacer(10_000, 1.5, margin=0))
     burst(client, 300)  # raises if any 503 got through
     assert transport.statuses[503] > 0 and transport.statuses[200] == 300
 
@@ -437,9 +419,7 @@ def test_a_read_that_keeps_failing_is_unavailable(emulator: RunningEmulator) -> 
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_malformed_answer_is_unavailable(
-    emulator: RunningEmulator, fmt: Format
-) -> None:
+def test_a_malformed_answer_is_unavailable(emulator: RunningEmulator, fmt: Format) -> None:
     client = client_for(emulator, fmt=fmt)
     emulator.faults.add("/daily", "GET", malformed=True)
     with pytest.raises(Unavailable) as caught:
@@ -465,9 +445,7 @@ def test_an_add_that_fails_is_never_written_twice(
     notes = f"fault {sorted(fault.items())}"
     emulator.faults.add("/daily/add", "POST", times=1, **fault)
     with pytest.raises(Unavailable):
-        client.add_entry(
-            project.id, project.tasks[0].id, day.for_day, hours=1, notes=notes
-        )
+        client.add_entry(project.id, project.tasks[0].id, day.for_day, hours=1, notes=notes)
     assert len(today_entries(client, notes)) == landed
 
 
@@ -477,9 +455,7 @@ def test_a_slow_add_times_out_and_is_not_repeated(emulator: RunningEmulator) -> 
     project = day.projects[0]
     emulator.faults.add("/daily/add", "POST", latency=0.8, times=1)
     with pytest.raises(Unavailable, match="may or may not have been saved"):
-        client.add_entry(
-            project.id, project.tasks[0].id, day.for_day, hours=1, notes="slow add"
-        )
+        client.add_entry(project.id, project.tasks[0].id, day.for_day, hours=1, notes="slow add")
     time.sleep(1.0)  # whatever the emulator does with the request the client gave up on
     # Whether it landed is the server's business (this emulator drops it once the client has
     # gone); what the client owes is never to send it twice.
@@ -593,17 +569,13 @@ def test_oauth_bearer_tokens_work_and_an_expired_one_is_refreshed(
 
 def test_a_refused_token_is_refreshed_once(emulator: RunningEmulator) -> None:
     tokens = sign_in(emulator)
-    auth, told = oauth_for(
-        emulator, "not-a-valid-access-token", tokens["refresh_token"], None
-    )
+    auth, told = oauth_for(emulator, "not-a-valid-access-token", tokens["refresh_token"], None)
     client = opened(HarvestV1Client(emulator.base_url, auth, pacer=Pacer()))
     assert client.who_am_i().user.email == "polly@fawltytowers.example"
     assert len(told) == 1
 
     # The emulator rotates refresh tokens: the first one is now revoked.
-    stale, _ = oauth_for(
-        emulator, "not-a-valid-access-token", tokens["refresh_token"], None
-    )
+    stale, _ = oauth_for(emulator, "not-a-valid-access-token", tokens["refresh_token"], None)
     with pytest.raises(AuthError, match="token refresh refused"):
         opened(HarvestV1Client(emulator.base_url, stale, pacer=Pacer())).who_am_i()
 

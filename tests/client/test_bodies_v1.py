@@ -50,9 +50,7 @@ def test_add_entry_xml_is_wrapped_in_request_with_types() -> None:
 
 
 def test_starting_a_timer_sends_hours_blank() -> None:
-    body = json.loads(
-        bodies_v1.entry_body("json", project_id=1, task_id=2, start_timer=True)
-    )
+    body = json.loads(bodies_v1.entry_body("json", project_id=1, task_id=2, start_timer=True))
     assert body == {"hours": "", "project_id": 1, "task_id": 2}
     assert (
         decode(
@@ -80,12 +78,8 @@ def test_timestamp_accounts_post_start_and_end_times() -> None:
 
 
 def test_an_update_sends_only_what_changes() -> None:
-    assert json.loads(bodies_v1.entry_body("json", notes="only notes")) == {
-        "notes": "only notes"
-    }
-    assert decode(bodies_v1.entry_body("xml", hours=2), "xml") == {
-        "request": {"hours": "2"}
-    }
+    assert json.loads(bodies_v1.entry_body("json", notes="only notes")) == {"notes": "only notes"}
+    assert decode(bodies_v1.entry_body("xml", hours=2), "xml") == {"request": {"hours": "2"}}
 
 
 def test_project_body_dashed_in_xml_underscored_in_json() -> None:
@@ -102,9 +96,7 @@ def test_project_body_dashed_in_xml_underscored_in_json() -> None:
     xml = bodies_v1.project_body("xml", **fields)  # type: ignore[arg-type]
     assert b'<client-id type="integer">2</client-id>' in xml
     assert b'<active type="boolean">true</active>' in xml
-    assert b"<bill-by>none</bill-by>" in xml and b"budget>" not in xml.replace(
-        b"budget-by>", b""
-    )
+    assert b"<bill-by>none</bill-by>" in xml and b"budget>" not in xml.replace(b"budget-by>", b"")
     assert json.loads(bodies_v1.project_body("json", **fields)) == {  # type: ignore[arg-type]
         "project": {
             "name": "SuprGlu",
@@ -119,12 +111,8 @@ def test_project_body_dashed_in_xml_underscored_in_json() -> None:
 
 
 def test_coop_bodies() -> None:
-    assert json.loads(bodies_v1.status_body("json", "Lunch")) == {
-        "status": {"text": "Lunch"}
-    }
-    assert decode(bodies_v1.status_body("xml", "Lunch"), "xml") == {
-        "status": {"text": "Lunch"}
-    }
+    assert json.loads(bodies_v1.status_body("json", "Lunch")) == {"status": {"text": "Lunch"}}
+    assert decode(bodies_v1.status_body("xml", "Lunch"), "xml") == {"status": {"text": "Lunch"}}
     assert json.loads(
         bodies_v1.group_body(
             "json",
@@ -142,9 +130,7 @@ def test_coop_bodies() -> None:
     assert json.loads(bodies_v1.group_body("json", name="New name")) == {
         "group": {"name": "New name"}
     }
-    assert json.loads(bodies_v1.change_owner_body("json", 5)) == {
-        "new_group_owner_id": 5
-    }
+    assert json.loads(bodies_v1.change_owner_body("json", 5)) == {"new_group_owner_id": 5}
     assert bodies_v1.change_owner_body("xml", 5).endswith(
         b"<new_group_owner_id>5</new_group_owner_id>"
     )

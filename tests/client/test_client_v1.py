@@ -28,9 +28,7 @@ from .fakes import (
 )
 
 ENTRY = json.loads(fixture_bytes("add_reply.json"))
-PROJECT = {
-    "project": {"id": 7, "name": "SuprGlu", "client_id": 2, "active": True, "code": ""}
-}
+PROJECT = {"project": {"id": 7, "name": "SuprGlu", "client_id": 2, "active": True, "code": ""}}
 STATUS = {
     "id": 1,
     "type": "Note",
@@ -115,9 +113,7 @@ def test_start_a_timer_leaves_hours_blank() -> None:
 
 def test_add_with_start_and_end_times_on_timestamp_accounts() -> None:
     harvest = ScriptedHarvest().on("POST", "/daily/add", json_reply(ENTRY, 201))
-    make_client(harvest).add_entry(
-        1, 2, date(2015, 11, 24), started_at=time(8), ended_at=time(9)
-    )
+    make_client(harvest).add_entry(1, 2, date(2015, 11, 24), started_at=time(8), ended_at=time(9))
     assert body_of(harvest.requests[0]) == {
         "notes": "",
         "started_at": "8:00am",
@@ -131,9 +127,7 @@ def test_add_with_start_and_end_times_on_timestamp_accounts() -> None:
 def test_hours_and_times_together_are_refused_before_anything_is_sent() -> None:
     harvest = ScriptedHarvest()
     with pytest.raises(ValueError, match="not both"):
-        make_client(harvest).add_entry(
-            1, 2, date(2016, 1, 1), hours=1, started_at=time(8)
-        )
+        make_client(harvest).add_entry(1, 2, date(2016, 1, 1), hours=1, started_at=time(8))
     with pytest.raises(ValueError, match="not both"):
         make_client(harvest).update_entry(1, hours=1, ended_at=time(8))
     assert harvest.requests == []
@@ -297,9 +291,7 @@ def test_update_a_project_always_includes_its_client() -> None:
         .on("PUT", "/projects/7", empty_reply(200, Location="/projects/7"))
     )
     assert make_client(harvest).update_project(7, name="SuprGlu 2").id == 7
-    assert body_of(harvest.sent("PUT")[0]) == {
-        "project": {"name": "SuprGlu 2", "client_id": 2}
-    }
+    assert body_of(harvest.sent("PUT")[0]) == {"project": {"name": "SuprGlu 2", "client_id": 2}}
 
 
 def test_toggle_and_delete_a_project() -> None:
@@ -432,9 +424,7 @@ def test_memberships_invite_and_remove() -> None:
         .on(
             "POST",
             "/coop/groups/25/memberships",
-            json_reply(
-                {"membership": {"id": 2, "email": "manuel@fawltytowers.com"}}, 201
-            ),
+            json_reply({"membership": {"id": 2, "email": "manuel@fawltytowers.com"}}, 201),
             empty_reply(201, Location="/groups/25/memberships/3"),
         )
         .on("DELETE", "/coop/groups/25/memberships/1", empty_reply(200))
@@ -460,9 +450,7 @@ def test_memberships_invite_and_remove() -> None:
 def test_a_batch_client_shares_the_pool_and_pacer_but_yields() -> None:
     client = make_client(ScriptedHarvest())
     batch = client.batch()
-    assert (
-        batch._session.priority == "batch" and client._session.priority == "interactive"
-    )
+    assert batch._session.priority == "batch" and client._session.priority == "interactive"
     assert batch._http is client._http and batch._session.pacer is client._session.pacer
     batch.close()  # does not close the shared pool
     assert not client._http.is_closed
@@ -470,14 +458,10 @@ def test_a_batch_client_shares_the_pool_and_pacer_but_yields() -> None:
 
 def test_an_account_hands_out_clients_over_one_pool() -> None:
     harvest = ScriptedHarvest().on("GET", "/projects", json_reply([]))
-    with HarvestV1Account(
-        BASE, transport=httpx.MockTransport(harvest), pacer=Pacer()
-    ) as account:
+    with HarvestV1Account(BASE, transport=httpx.MockTransport(harvest), pacer=Pacer()) as account:
         basil = account.client(BASIC)
         polly = account.client(BASIC, priority="batch")
-        assert (
-            basil._http is polly._http and basil._session.pacer is polly._session.pacer
-        )
+        assert basil._http is polly._http and basil._session.pacer is polly._session.pacer
         basil.projects()
         polly.projects()
     assert basil._http.is_closed and len(harvest.requests) == 2

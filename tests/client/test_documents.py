@@ -39,9 +39,7 @@ def test_repeated_siblings_become_a_list_and_single_ones_stay_a_record() -> None
 
 
 def test_type_array_is_a_list_even_with_one_or_no_child() -> None:
-    assert decode(b'<l type="array"><i><id>1</id></i></l>', "xml") == {
-        "l": [{"id": "1"}]
-    }
+    assert decode(b'<l type="array"><i><id>1</id></i></l>', "xml") == {"l": [{"id": "1"}]}
     assert decode(b'<l type="array"></l>', "xml") == {"l": []}
 
 

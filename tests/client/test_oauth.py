@@ -27,9 +27,7 @@ def tokens(
         "on_refresh": told.append,
     }
     options.update(kw)
-    auth = OAuthTokens(
-        "old-access-token", "old-refresh-token", NOW + expires_in, **options
-    )
+    auth = OAuthTokens("old-access-token", "old-refresh-token", NOW + expires_in, **options)
     return auth, told
 
 
@@ -76,13 +74,10 @@ def test_an_expired_token_is_refreshed_before_the_call() -> None:
     }
     assert call.headers["Authorization"] == "Bearer new-access-token"
     assert told == [
-        RefreshedTokens(
-            "new-access-token", "new-refresh-token", NOW + timedelta(seconds=64800)
-        )
+        RefreshedTokens("new-access-token", "new-refresh-token", NOW + timedelta(seconds=64800))
     ]
-    assert (
-        auth.refresh_token == "new-refresh-token"
-        and auth.expires_at == NOW + timedelta(hours=18)
+    assert auth.refresh_token == "new-refresh-token" and auth.expires_at == NOW + timedelta(
+        hours=18
     )
 
 
@@ -144,9 +139,7 @@ def test_a_token_endpoint_answering_nonsense_is_unavailable() -> None:
 
 def test_without_a_refresh_token_a_401_is_an_auth_error_at_once() -> None:
     auth = OAuthTokens("only-an-access-token")
-    harvest = ScriptedHarvest().on(
-        "GET", "/projects", json_reply({"error": "invalid_token"}, 401)
-    )
+    harvest = ScriptedHarvest().on("GET", "/projects", json_reply({"error": "invalid_token"}, 401))
     with pytest.raises(AuthError):
         client_for(harvest, auth).projects()
     assert len(harvest.requests) == 1
@@ -165,9 +158,7 @@ def test_a_server_that_does_not_rotate_keeps_the_old_refresh_token() -> None:
 
 
 def test_a_token_url_of_its_own_is_used() -> None:
-    auth, _ = tokens(
-        expires_in=timedelta(0), token_url="https://id.example/oauth2/token"
-    )
+    auth, _ = tokens(expires_in=timedelta(0), token_url="https://id.example/oauth2/token")
     harvest = (
         ScriptedHarvest()
         .on("POST", "/oauth2/token", token_reply())
@@ -191,6 +182,4 @@ def test_many_threads_with_an_expired_token_refresh_it_once() -> None:
     for thread in threads:
         thread.join(10)
     assert len(harvest.sent("POST", "/oauth2/token")) == 1 and len(told) == 1
-    assert {r.headers["Authorization"] for r in harvest.sent("GET")} == {
-        "Bearer new-access-token"
-    }
+    assert {r.headers["Authorization"] for r in harvest.sent("GET")} == {"Bearer new-access-token"}

@@ -15,10 +15,7 @@ from .fakes import FakeTime
 def busiest_window(starts: Sequence[float], window: float) -> int:
     """The most starts in any half-open interval [t, t + window)."""
     ordered = sorted(starts)
-    return max(
-        sum(1 for other in ordered if start <= other < start + window)
-        for start in ordered
-    )
+    return max(sum(1 for other in ordered if start <= other < start + window) for start in ordered)
 
 
 def test_300_calls_never_exceed_the_limit_in_any_window() -> None:
@@ -115,9 +112,7 @@ def test_interactive_callers_go_before_batch_callers_that_waited_longer() -> Non
     assert fake.sleeping.acquire(timeout=5)  # batch is waiting for the window
     interactive = threading.Thread(target=call, args=("interactive",))
     interactive.start()
-    assert fake.sleeping.acquire(
-        timeout=5
-    )  # interactive jumped the queue and waits too
+    assert fake.sleeping.acquire(timeout=5)  # interactive jumped the queue and waits too
     fake.gate.set()
     batch.join(5)
     interactive.join(5)

@@ -89,20 +89,13 @@ def test_daily_in_both_formats(name: str) -> None:
 
 
 def test_daily_xml_and_json_agree() -> None:
-    assert parse_v1.day(fixture_tree("daily.xml")) == parse_v1.day(
-        fixture_tree("daily.json")
-    )
+    assert parse_v1.day(fixture_tree("daily.xml")) == parse_v1.day(fixture_tree("daily.json"))
 
 
 def test_an_empty_day() -> None:
-    day = parse_v1.day(
-        x("<daily><for_day>2016-01-27</for_day><day_entries/><projects/></daily>")
-    )
+    day = parse_v1.day(x("<daily><for_day>2016-01-27</for_day><day_entries/><projects/></daily>"))
     assert day.entries == () and day.projects == ()
-    assert (
-        parse_v1.day(j('{"for_day": "2016-01-27", "day_entries": [], "projects": []}'))
-        == day
-    )
+    assert parse_v1.day(j('{"for_day": "2016-01-27", "day_entries": [], "projects": []}')) == day
 
 
 @pytest.mark.parametrize("name", ["timer.json", "timer.xml"])
@@ -227,9 +220,9 @@ def test_projects_json_wrapped_and_single() -> None:
     assert project == parse_v1.project(fixture_tree("project.xml"))
     assert parse_v1.project(body[0]) == project
     assert (
-        parse_v1.projects(
-            x("<projects><project><id>1</id><name>A</name></project></projects>")
-        )[0].id
+        parse_v1.projects(x("<projects><project><id>1</id><name>A</name></project></projects>"))[
+            0
+        ].id
         == 1
     )
 
@@ -255,9 +248,7 @@ def test_people_clients_tasks_categories_assignments_in_json_and_xml() -> None:
     assert parse_v1.person(x("<user><id>5</id><email>p@x</email></user>")).id == 5
 
     clients = parse_v1.clients(
-        j(
-            '[{"client": {"id": 2, "name": "City of Torquay", "active": true, "currency": "GBP"}}]'
-        )
+        j('[{"client": {"id": 2, "name": "City of Torquay", "active": true, "currency": "GBP"}}]')
     )
     assert clients[0].name == "City of Torquay" and clients[0].currency == "GBP"
     assert (
@@ -328,20 +319,18 @@ def test_people_clients_tasks_categories_assignments_in_json_and_xml() -> None:
 @pytest.mark.parametrize("name", ["who_am_i.json", "who_am_i.xml"])
 def test_who_am_i_in_both_formats(name: str) -> None:
     identity = parse_v1.identity(fixture_tree(name))
-    assert (
-        identity.user.id == 21
-        and identity.user.is_admin
-        and identity.user.is_project_manager
-    )
+    assert identity.user.id == 21 and identity.user.is_admin and identity.user.is_project_manager
     assert identity.user.timezone == "London"
     assert identity.user.timezone_identifier == "Europe/London"
     account = identity.account
-    assert (
-        account.name == "Fawlty Towers"
-        and account.base_uri == "https://fawlty.harvestapp.com"
-    )
+    assert account.name == "Fawlty Towers" and account.base_uri == "https://fawlty.harvestapp.com"
     assert account.timestamp_timers and account.clock == "24h"
     assert account.time_format == "hours_minutes" and account.week_start_day == "Sunday"
+
+
+def test_an_unexpected_container_around_the_right_records_is_read() -> None:
+    people = parse_v1.people(x("<people><person><id>5</id><email>p@x</email></person></people>"))
+    assert [p.id for p in people] == [5]
 
 
 def test_who_am_i_of_a_plain_user() -> None:
@@ -431,9 +420,7 @@ def test_statuses_as_documented_fail_cleanly() -> None:
 
 
 def test_a_status_without_group_id_takes_the_group_asked_about() -> None:
-    body = j(
-        '{"status": {"id": 1, "type": "Note", "text": "hi", "user": {"id": 2, "name": "B"}}}'
-    )
+    body = j('{"status": {"id": 1, "type": "Note", "text": "hi", "user": {"id": 2, "name": "B"}}}')
     assert parse_v1.status(body, 25).group_id == 25
     with pytest.raises(Unavailable, match="no group_id"):
         parse_v1.status(body)

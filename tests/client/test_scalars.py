@@ -42,9 +42,7 @@ from bot.harvest.scalars import (
         ("2016-01-27 21:49:19", datetime(2016, 1, 27, 21, 49, 19, tzinfo=UTC)),
     ],
 )
-def test_timestamps_in_every_spelling_become_aware_utc(
-    text: str, expected: datetime
-) -> None:
+def test_timestamps_in_every_spelling_become_aware_utc(text: str, expected: datetime) -> None:
     parsed = to_datetime(text)
     assert parsed == expected
     assert parsed.utcoffset() == timedelta(0)
@@ -110,9 +108,7 @@ def test_non_integers_are_refused(value: object) -> None:
         ("0:45", 0.75),
     ],
 )
-def test_numbers_arrive_as_numbers_strings_or_clock_hours(
-    value: object, expected: float
-) -> None:
+def test_numbers_arrive_as_numbers_strings_or_clock_hours(value: object, expected: float) -> None:
     assert to_float(value) == pytest.approx(expected)
 
 

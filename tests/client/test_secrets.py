@@ -50,9 +50,7 @@ def test_a_client_repr_hides_its_credentials() -> None:
 
 
 def test_errors_keep_the_path_without_its_query_string() -> None:
-    error = NotFound(
-        "gone", method="GET", path=f"/daily?access_token={ACCESS}&of_user=3"
-    )
+    error = NotFound("gone", method="GET", path=f"/daily?access_token={ACCESS}&of_user=3")
     assert error.path == "/daily"
     assert_clean(str(error))
     assert_clean(repr(error))
@@ -91,9 +89,7 @@ def test_nothing_logged_carries_a_secret(caplog: pytest.LogCaptureFixture) -> No
         .on(
             "POST",
             "/oauth2/token",
-            json_reply(
-                {"access_token": ACCESS + "-2", "refresh_token": REFRESH + "-2"}
-            ),
+            json_reply({"access_token": ACCESS + "-2", "refresh_token": REFRESH + "-2"}),
         )
         .on(
             "GET",
@@ -109,9 +105,7 @@ def test_nothing_logged_carries_a_secret(caplog: pytest.LogCaptureFixture) -> No
         utcnow=lambda: datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=1),
     )
     client.projects()
-    basic = make_client(
-        ScriptedHarvest().on("GET", "/people", json_reply({"message": "no"}, 500))
-    )
+    basic = make_client(ScriptedHarvest().on("GET", "/people", json_reply({"message": "no"}, 500)))
     with pytest.raises(HarvestError):
         basic.people()
     assert caplog.records  # the client does log what it does

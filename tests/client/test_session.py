@@ -41,9 +41,7 @@ ADD_REPLY_XML = fixture_bytes("add_reply.xml").decode()
 
 
 def add(client, **kw):  # type: ignore[no-untyped-def]
-    return client.add_entry(
-        5198193, 2892243, date(2016, 1, 24), hours=3, notes="x", **kw
-    )
+    return client.add_entry(5198193, 2892243, date(2016, 1, 24), hours=3, notes="x", **kw)
 
 
 # --- what is sent ----------------------------------------------------------------------------
@@ -52,12 +50,8 @@ def add(client, **kw):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("fmt", "media"), [("json", "application/json"), ("xml", "application/xml")]
 )
-def test_every_call_sends_accept_content_type_user_agent_and_auth(
-    fmt: str, media: str
-) -> None:
-    reply = (
-        json_reply(ADD_REPLY, 201) if fmt == "json" else xml_reply(ADD_REPLY_XML, 201)
-    )
+def test_every_call_sends_accept_content_type_user_agent_and_auth(fmt: str, media: str) -> None:
+    reply = json_reply(ADD_REPLY, 201) if fmt == "json" else xml_reply(ADD_REPLY_XML, 201)
     harvest = ScriptedHarvest().on("POST", "/daily/add", reply)
     add(make_client(harvest, fmt=fmt))  # type: ignore[arg-type]
     (request,) = harvest.requests
@@ -112,9 +106,7 @@ def test_a_429_without_retry_after_waits_a_window() -> None:
 
 
 def test_still_throttled_after_the_retries_raises_throttled() -> None:
-    harvest = ScriptedHarvest().on(
-        "GET", "/projects", empty_reply(503, **{"Retry-After": "2"})
-    )
+    harvest = ScriptedHarvest().on("GET", "/projects", empty_reply(503, **{"Retry-After": "2"}))
     with pytest.raises(Throttled) as caught:
         make_client(harvest, retry=RetryPolicy(throttle_retries=2)).projects()
     assert caught.value.retry_after == 2 and caught.value.status == 503
@@ -123,9 +115,7 @@ def test_still_throttled_after_the_retries_raises_throttled() -> None:
 
 def test_a_retry_after_too_long_to_wait_is_not_waited() -> None:
     time = FakeTime()
-    harvest = ScriptedHarvest().on(
-        "GET", "/projects", empty_reply(503, **{"Retry-After": "600"})
-    )
+    harvest = ScriptedHarvest().on("GET", "/projects", empty_reply(503, **{"Retry-After": "600"}))
     client = make_client(harvest, time=time)
     with pytest.raises(Throttled, match="throttling") as caught:
         client.projects()
@@ -197,9 +187,7 @@ def test_an_add_that_never_reached_harvest_is_retried() -> None:
 
 
 def test_reads_are_retried_after_timeouts() -> None:
-    harvest = ScriptedHarvest().on(
-        "GET", "/projects", httpx.ReadTimeout("slow"), json_reply([])
-    )
+    harvest = ScriptedHarvest().on("GET", "/projects", httpx.ReadTimeout("slow"), json_reply([]))
     assert make_client(harvest).projects() == ()
 
 
@@ -294,17 +282,14 @@ def test_a_400_carries_the_hint_header() -> None:
         make_client(harvest, fmt="xml").toggle_project(4)
     assert caught.value.hint == "Upgrade your plan"
     assert (
-        str(caught.value)
-        == "POST /projects/4/toggle -> 400: Over plan (hint: Upgrade your plan)"
+        str(caught.value) == "POST /projects/4/toggle -> 400: Over plan (hint: Upgrade your plan)"
     )
 
 
 @pytest.mark.parametrize(
     "reply",
     [
-        httpx.Response(
-            200, text="<html>Maintenance</html>", headers={"Content-Type": "text/html"}
-        ),
+        httpx.Response(200, text="<html>Maintenance</html>", headers={"Content-Type": "text/html"}),
         json_reply({"id": "not a number"}),
         httpx.Response(200, content=b'{"id": 1, "user_id"'),
         xml_reply("<add><day_entry><id>1</id></add>"),
@@ -318,9 +303,7 @@ def test_garbage_in_a_success_is_unavailable(reply: httpx.Response) -> None:
 
 
 def test_long_messages_are_cut_to_one_short_line() -> None:
-    harvest = ScriptedHarvest().on(
-        "GET", "/projects", httpx.Response(400, text="bad\n" * 200)
-    )
+    harvest = ScriptedHarvest().on("GET", "/projects", httpx.Response(400, text="bad\n" * 200))
     with pytest.raises(ValidationError) as caught:
         make_client(harvest).projects()
     assert "\n" not in caught.value.message and len(caught.value.message) <= 300
