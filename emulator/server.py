@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
@@ -190,6 +190,10 @@ class EmulatorASGI:
                 reply = spec.handler(ctx)
         except ApiError as exc:
             return _error_response(exc, fmt)
+        except ClientDisconnect:
+            # The caller hung up (its timeout) before its body arrived: nothing to process,
+            # nobody to answer. Not an emulator failure, so not logged as one.
+            return Response(status_code=499)
         except UnicodeDecodeError:
             return _error_response(ApiError(400, "The request body is not valid UTF-8"), fmt)
         except Exception:  # a bug in the emulator: say so plainly, keep serving
