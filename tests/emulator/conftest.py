@@ -14,6 +14,22 @@ XML_HEADERS = {"Accept": "application/xml", "Content-Type": "application/xml"}
 
 Api = Callable[..., httpx.Client]
 
+ERROR_TYPE = "text/plain; charset=utf-8"
+
+
+def refusal(response: httpx.Response) -> str:
+    """A refusal's message, checked to be in v1's form whatever format was asked for.
+
+    The body is the message as plain text plus a newline (never a JSON or XML document) and the
+    ``Hint`` header carries the same message.
+    """
+    assert response.headers["content-type"] == ERROR_TYPE, response.headers
+    assert response.text.endswith("\n") and response.text.count("\n") == 1, response.text
+    message = response.text[:-1]
+    assert message, response
+    assert response.headers["Hint"] == message, (response.headers, message)
+    return message
+
 
 @pytest.fixture
 def api(emulator: RunningEmulator) -> Iterator[Api]:

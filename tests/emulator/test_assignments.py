@@ -4,11 +4,12 @@ which tasks a project offers and who works on it, in JSON and XML, for each role
 from __future__ import annotations
 
 import pytest
+import requests
 from defusedxml import ElementTree
 from harvest import Harvest
 
 from emulator.runner import RunningEmulator
-from tests.emulator.conftest import Api
+from tests.emulator.conftest import ERROR_TYPE, Api
 
 TA_FIELDS = ["id", "project_id", "task_id", "billable", "deactivated", "hourly_rate", "budget",
              "created_at", "updated_at"]
@@ -151,10 +152,14 @@ def test_python_harvest_changes_a_task_assignment_with_a_dashed_key(
     assert _ta(emulator, project, design)["hourly_rate"] == 80.0
     created = client.assign_task_to_project(project, task={"id": emulator.info.ids["task:Meetings"]})
     assert created.status_code == 201
-    # Already on the project: the refusal's JSON body is what that client hands back.
+    # Already on the project: the plain-text refusal does not parse as JSON, so that client
+    # hands back the response itself (never a dict it could mistake for a record).
     refused = client.assign_user_to_project(_project(emulator, "Internal"),
                                             emulator.info.logins["sybil"].user_id)
-    assert "already assigned" in refused["errors"][0]
+    assert isinstance(refused, requests.Response), refused
+    assert refused.headers["content-type"] == ERROR_TYPE
+    assert "already assigned" in refused.headers["Hint"]
+    assert refused.text == refused.headers["Hint"] + "\n"
 
 
 def test_removing_a_task_with_hours_archives_it_with_a_hint(api: Api,

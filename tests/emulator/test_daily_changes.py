@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from emulator.runner import RunningEmulator
-from tests.emulator.conftest import Api
+from tests.emulator.conftest import Api, refusal
 from tests.emulator.daily_support import (
     BUTTER,
     DESIGN,
@@ -107,13 +107,13 @@ def test_update_refusals_write_nothing(api: Api, emulator: RunningEmulator) -> N
     ]:
         response = api("polly").post(path, json=body)
         assert response.status_code == status, body
-        assert words in response.json()["message"], body
+        assert words in refusal(response), body
     assert api("polly").post(path, content=b'["notes"]').status_code == 400
     assert api("manuel").post(path, json={"notes": "mine now"}).status_code == 404
     assert api("polly").post("/daily/update/1", json={"notes": "x"}).status_code == 404
     emulator.store.execute("UPDATE projects SET active = 0 WHERE id = ?", entry["project_id"])
     archived = api("polly").post(path, json={"notes": "late"})
-    assert archived.status_code == 400 and "archived" in archived.json()["message"]
+    assert archived.status_code == 400 and "archived" in refusal(archived)
     assert snapshot(emulator) == before
 
 

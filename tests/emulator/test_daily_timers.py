@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from emulator.runner import RunningEmulator
-from tests.emulator.conftest import Api
+from tests.emulator.conftest import Api, refusal
 from tests.emulator.daily_support import (
     DEVELOPMENT,
     ENTRY_KEYS,
@@ -122,7 +122,7 @@ def test_toggle_refusals(api: Api, emulator: RunningEmulator) -> None:
                              params={"of_user": uid(emulator, "polly")}).status_code == 403
     emulator.store.execute("UPDATE projects SET active = 0 WHERE id = ?", entry["project_id"])
     archived = api("polly").get(f"/daily/timer/{entry['id']}")
-    assert archived.status_code == 400 and "archived" in archived.json()["message"]
+    assert archived.status_code == 400 and "archived" in refusal(archived)
     assert snapshot(emulator) == before
 
 
@@ -179,7 +179,7 @@ def test_timestamp_refusals_write_nothing(api: Api, emulator: RunningEmulator) -
                           ({"started_at": "noonish"}, "started_at")]:
         response = api("polly").post("/daily/add", json=entry_body(emulator, **fields))
         assert response.status_code == 400, fields
-        assert words in response.json()["message"], fields
+        assert words in refusal(response), fields
     assert snapshot(emulator) == before
 
 

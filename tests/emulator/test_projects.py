@@ -9,7 +9,7 @@ from defusedxml import ElementTree
 from harvest import Harvest
 
 from emulator.runner import RunningEmulator
-from tests.emulator.conftest import Api
+from tests.emulator.conftest import Api, refusal
 
 DOCUMENTED = ["id", "name", "active", "billable", "bill_by", "hourly_rate", "client_id", "code",
               "notes", "budget_by", "budget", "fees", "created_at", "updated_at"]
@@ -237,7 +237,7 @@ def test_invalid_creates_are_400_and_write_nothing(api: Api, emulator: RunningEm
     response = api("sybil").post("/projects", json={"project": project})
     assert response.status_code == 400
     assert hint.lower() in response.headers["hint"].lower()
-    assert hint.lower() in str(response.json()).lower()
+    assert hint.lower() in refusal(response).lower()
     assert _count(emulator) == before
 
 
@@ -246,7 +246,7 @@ def test_wrong_typed_xml_field_is_a_400(api: Api, emulator: RunningEmulator) -> 
     response = api("sybil", fmt="xml").post(
         "/projects", content='<project><name>X</name><client-id type="integer">abc</client-id></project>')
     assert response.status_code == 400 and _count(emulator) == before
-    assert ElementTree.fromstring(response.content).tag == "errors"
+    assert refusal(response)  # plain text with the Hint, not an XML document
 
 
 def test_same_name_under_another_client_is_allowed(api: Api, emulator: RunningEmulator) -> None:
