@@ -7,6 +7,8 @@ function that a test can call directly.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from typing import Sequence
 
@@ -17,6 +19,27 @@ def _emulator(args: argparse.Namespace) -> int:
 
     seed = None if args.seed == "none" else args.seed
     serve(args.host, args.port, args.db, seed)
+    return 0
+
+
+def _manifest(args: argparse.Namespace) -> int:
+    import yaml  # type: ignore[import-untyped]
+
+    from bot.config import ConfigError, load_settings, manifest_for_slack
+
+    env = dict(os.environ)
+    if args.public_url:
+        env["HARVEST_BOT_PUBLIC_URL"] = args.public_url
+    try:
+        manifest = manifest_for_slack(load_settings(args.config, env), socket_mode=args.socket)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        print("(pass --public-url https://… or, for Socket Mode, --socket)", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(manifest, indent=2, ensure_ascii=False))
+    else:
+        print(yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=100), end="")
     return 0
 
 
@@ -36,6 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--seed", choices=["demo", "empty", "none"], default="demo",
                           help="data for a new database (default demo; an existing one is kept)")
     emulator.set_defaults(run=_emulator)
+
+    manifest = commands.add_parser(
+        "manifest", help="print the Slack app manifest (for \"Create an app > From a manifest\")",
+        description="Print the manifest part of app.yaml as Slack takes it, its URLs pointing at "
+                    "the public URL (--public-url or HARVEST_BOT_PUBLIC_URL).")
+    manifest.add_argument("--public-url", help="https://… where Slack reaches the bot")
+    manifest.add_argument("--socket", action="store_true",
+                          help="for Socket Mode: no request URLs, socket_mode_enabled: true")
+    manifest.add_argument("--json", action="store_true", help="JSON instead of YAML")
+    manifest.add_argument("--config", help="app.yaml to read (default: $HARVEST_BOT_CONFIG or the"
+                                           " repository's)")
+    manifest.set_defaults(run=_manifest)
     return parser
 
 
