@@ -1,0 +1,98 @@
+"""The HTTP face of the bot: Slack's requests, the Harvest OAuth callback, and a health check.
+
+``/slack/events``      every Slack request (commands, interactions, events), signature-checked
+``/harvest/oauth/callback``  "Sign in with Harvest" comes back here; a small page says how it went
+``/healthz``           200 "ok" when the database answers
+
+The outbox worker runs for the life of the ASGI app (Starlette's lifespan).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from html import escape
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot import blocks
+from bot.accounts import OAuthFailed
+from bot.config import Settings
+from bot.harvest.errors import HarvestError
+from bot.runtime import OutboxWorker
+from bot.services import Services
+
+PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{title}</title></head>
+<body style="font-family: sans-serif; max-width: 32em; margin: 4em auto">
+<h1>{title}</h1><p>{body}</p></body></html>
+"""
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(PAGE.format(title=escape(title), body=escape(body)), status_code=status,
+                        headers={"Cache-Control": "no-store"})
+
+
+def create_asgi(
+    settings: Settings,
+    services: Services,
+    *,
+    app: AsyncApp | None = None,
+    outbox_interval: float = 5.0,
+) -> Starlette:
+    """The ASGI app serving ``app`` (built from ``settings`` when not given)."""
+    if app is None:
+        from bot.app import create_app
+
+        app = create_app(settings, services)
+    bolt = app
+    handler = AsyncSlackRequestHandler(bolt)
+    worker = OutboxWorker(services, bolt.client, interval=outbox_interval)
+
+    async def events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    async def oauth_callback(request: Request) -> Response:
+        code, state = request.query_params.get("code"), request.query_params.get("state")
+        if request.query_params.get("error") or not code or not state:
+            return _page("Not connected", "Harvest did not grant access. "
+                         "Run /harvest connect in Slack to try again.", 400)
+        try:
+            account = await services.run(services.accounts.oauth_finish, code, state)
+        except (OAuthFailed, HarvestError) as error:
+            text = str(error) if isinstance(error, OAuthFailed) else error.message
+            return _page("Not connected", text, 400)
+        await bolt.client.chat_postMessage(
+            channel=account.user_id, **blocks.text_message(blocks.connected_text(account.email)))
+        return _page("Connected", f"Connected as {account.email}. You can close this tab "
+                     "and go back to Slack.")
+
+    async def healthz(request: Request) -> Response:
+        await services.run(services.accounts.get, "-", "-")  # the database answers a read
+        return PlainTextResponse("ok")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        worker.start()
+        try:
+            yield
+        finally:
+            await worker.stop()
+
+    asgi = Starlette(
+        routes=[
+            Route("/slack/events", events, methods=["POST"]),
+            Route("/harvest/oauth/callback", oauth_callback, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    asgi.state.worker = worker
+    asgi.state.bolt = bolt
+    return asgi
