@@ -7,6 +7,11 @@ seconds, and stops them all when the server still answers with a ``Retry-After``
 
 Waiters are served in order of priority ("interactive" before "batch"), then arrival, so a
 person pressing a button is not stuck behind a digest fetching a month of entries.
+
+Harvest v2 gives an account two budgets: 100 calls per 15 seconds in general, and a separate
+100 per 15 minutes for the Reports API (``/reports/*``). Each is a ``Pacer`` of its own (a
+``bucket`` of the registry), so a digest waiting minutes for report slots never holds up a
+general call. v2 accounts share one host, so the registry keys them by account id too.
 Time is read from an injected ``clock`` and waited with an injected ``sleep``: tests drive a
 fake clock and never sleep for real.
 """
@@ -17,12 +22,20 @@ import itertools
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
 Priority = Literal["interactive", "batch"]
 _RANK: dict[str, int] = {"interactive": 0, "batch": 1}
+
+#: Which of an account's budgets a call spends: v2's Reports API has its own.
+Bucket = Literal["general", "reports"]
+
+#: Harvest v2's Reports API budget: 100 calls per 15 minutes, per account.
+REPORTS_MAX_CALLS = 100
+REPORTS_WINDOW = 15 * 60.0
 
 #: How long a waiter that is not first in line waits to be woken before looking again; a
 #: safety net only, since the first waiter wakes the next one when it leaves.
@@ -45,6 +58,7 @@ class Pacer:
             raise ValueError("max_calls - margin must allow at least one call")
         if window <= 0:
             raise ValueError("window must be positive")
+        self.max_calls = max_calls
         self.limit = max_calls - margin
         self.window = window
         self._clock = clock
@@ -89,6 +103,11 @@ class Pacer:
             self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
             self._cond.notify_all()
 
+    def paused_for(self) -> float:
+        """Seconds left of a pause the server asked for (0 when none)."""
+        with self._cond:
+            return max(0.0, self._paused_until - self._clock())
+
     def calls_in_window(self) -> int:
         """How many calls started in the last ``window`` seconds."""
         with self._cond:
@@ -109,22 +128,69 @@ class Pacer:
             self._starts.popleft()
 
 
-class PacerRegistry:
-    """One ``Pacer`` per Harvest account, so every client of an account shares its budget."""
+def reports_pacer() -> Pacer:
+    """A pacer for v2's Reports API budget (100 per 15 minutes)."""
+    return Pacer(REPORTS_MAX_CALLS, REPORTS_WINDOW)
 
-    def __init__(self, factory: Callable[[], Pacer] = Pacer) -> None:
-        self._factory = factory
-        self._pacers: dict[str, Pacer] = {}
+
+@dataclass(frozen=True, slots=True)
+class Budgets:
+    """One account's pacers: ``general`` for every call, ``reports`` for ``/reports/*`` (v2)."""
+
+    general: Pacer
+    reports: Pacer
+
+    def pacer(self, bucket: Bucket) -> Pacer:
+        return self.reports if bucket == "reports" else self.general
+
+
+class PacerRegistry:
+    """One ``Pacer`` per Harvest account and bucket, so every client of an account shares it.
+
+    :param factory: makes the ``"general"`` pacers.
+    :param budgets: factories for other buckets (default: ``"reports"``, 100 per 15 minutes).
+    """
+
+    def __init__(
+        self,
+        factory: Callable[[], Pacer] = Pacer,
+        *,
+        budgets: Mapping[str, Callable[[], Pacer]] | None = None,
+    ) -> None:
+        self._factories: dict[str, Callable[[], Pacer]] = {
+            "reports": reports_pacer,
+            **(budgets or {}),
+            "general": factory,
+        }
+        self._pacers: dict[tuple[str, str, str], Pacer] = {}
         self._lock = threading.Lock()
 
-    def for_account(self, base_url: str) -> Pacer:
-        """The pacer of the account at ``base_url`` (created on first use)."""
-        key = account_key(base_url)
+    def for_account(
+        self,
+        base_url: str,
+        *,
+        bucket: Bucket = "general",
+        account_id: int | str | None = None,
+    ) -> Pacer:
+        """The pacer of the account at ``base_url`` (created on first use).
+
+        :param account_id: v2's ``Harvest-Account-Id``: one host serves every v2 account.
+        """
+        if bucket not in self._factories:
+            raise ValueError(f"unknown bucket {bucket!r}")
+        key = (account_key(base_url), "" if account_id is None else str(account_id), bucket)
         with self._lock:
             pacer = self._pacers.get(key)
             if pacer is None:
-                pacer = self._pacers[key] = self._factory()
+                pacer = self._pacers[key] = self._factories[bucket]()
             return pacer
+
+    def budgets(self, base_url: str, account_id: int | str | None = None) -> Budgets:
+        """Both pacers of an account."""
+        return Budgets(
+            general=self.for_account(base_url, account_id=account_id),
+            reports=self.for_account(base_url, bucket="reports", account_id=account_id),
+        )
 
 
 def account_key(base_url: str) -> str:
