@@ -9,6 +9,9 @@ refused), ``Forbidden`` (the role may not), ``NotFound``, ``ValidationError`` (H
 the values, with its message), ``Throttled`` (still throttled after waiting) and
 ``Unavailable`` (Harvest down, unreachable or answering garbage; for writes that are not safe to
 repeat, the write may or may not have landed).
+
+``TimeReports`` is an optional capability (v2's Reports API): check with ``isinstance`` and
+fall back to summing ``project_entries``/``person_entries`` where it is missing.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from bot.harvest.models import (
     Person,
     Project,
     RateLimitStatus,
+    ReportKind,
+    ReportRow,
     Status,
     Task,
     TaskAssignment,
@@ -46,7 +51,7 @@ class HarvestApi(Protocol):
         ...
 
     def rate_limit_status(self) -> RateLimitStatus:
-        """The server's count of recent calls for this account."""
+        """Recent calls for this account (the server's count on v1, the client's pacer's on v2)."""
         ...
 
     # --- time tracking ---------------------------------------------------------------------
@@ -212,6 +217,19 @@ class HarvestApi(Protocol):
 
     def task_assignments(self, project_id: int) -> tuple[TaskAssignment, ...]:
         """Which tasks a project offers."""
+        ...
+
+
+@runtime_checkable
+class TimeReports(Protocol):
+    """Hours per client, project, task or person over a range, aggregated by Harvest."""
+
+    def time_report(self, kind: ReportKind, start: date, end: date) -> tuple[ReportRow, ...]:
+        """Rows for ``start``..``end`` inclusive; a subject has one row per currency.
+
+        Summing a subject's rows is the caller's job. Runs on its own, slow throttle budget
+        (100 calls per 15 minutes on v2), so prefer it for digests, not for every click.
+        """
         ...
 
 

@@ -8,7 +8,8 @@ The tree::
      ├── NotFound                  404: no such thing (or deleted)
      ├── Throttled                 503/429 with Retry-After, still throttled after waiting
      ├── ValidationError           400/422: Harvest refused the values (message, Hint header)
-     └── Unavailable               5xx, connection errors, timeouts, garbage bodies
+     ├── Unavailable               5xx, connection errors, timeouts, garbage bodies
+     └── CoopUnavailable           no Co-op for this account (v2, and no Co-op URL configured)
 
 Each carries the HTTP ``method``, the ``path`` without its query string (a query may carry an
 ``access_token``), the ``status`` (None when there was no response) and Harvest's ``message``.
@@ -95,6 +96,10 @@ class ValidationError(HarvestError):
 
 class Unavailable(HarvestError):
     """Harvest is down, unreachable, too slow, or answered something unreadable."""
+
+
+class CoopUnavailable(HarvestError):
+    """Co-op is not available for this Harvest account."""
 
 
 def strip_query(path: str) -> str:

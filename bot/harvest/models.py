@@ -55,10 +55,24 @@ class Person:
     timezone_identifier: str | None = None
     avatar_url: str | None = None
     is_contractor: bool = False
+    #: v2's ``access_roles`` ("administrator", "manager" or "member", plus manager permissions
+    #: such as "time_and_expenses_manager"); empty where the wire has none (v1).
+    access_roles: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    @property
+    def may_act_for_others(self) -> bool:
+        """Whether the role lets them track time for other people (the server has the last word).
+
+        Administrators may; since March 2022 so may managers with "time_and_expenses_manager",
+        for their assigned people and managed projects.
+        """
+        return self.is_admin or (
+            "manager" in self.access_roles and "time_and_expenses_manager" in self.access_roles
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,13 +204,49 @@ class TimerToggle:
 
 @dataclass(frozen=True, slots=True)
 class RateLimitStatus:
-    """The server's view of the account's throttle."""
+    """The account's throttle: the server's count (v1), or the client's own pacer's (v2)."""
 
     count: int
     max_calls: int
     timeframe_limit: int
     lockout_seconds: int = 0
     last_access_at: datetime | None = None
+
+
+ReportKind = Literal["clients", "projects", "tasks", "team"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """One subject's time in one currency, from a time report over a date range.
+
+    A subject (client, project, task or person, per ``kind``) has one row per currency it was
+    billed in, so totals per subject are the sum of its rows. ``currency`` and
+    ``billable_amount`` are None for people who may not see rates.
+    """
+
+    kind: ReportKind
+    subject_id: int
+    subject_name: str
+    total_hours: float
+    billable_hours: float = 0.0
+    currency: str | None = None
+    billable_amount: float | None = None
+    #: The project's client (``kind="projects"``).
+    client_id: int | None = None
+    client_name: str | None = None
+    #: The person's (``kind="team"``): capacity in seconds per week.
+    is_contractor: bool = False
+    weekly_capacity: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestAccount:
+    """An account a Harvest ID sign-in (or personal access token) can reach."""
+
+    id: int
+    name: str
+    product: str = "harvest"
 
 
 # --- Co-op -----------------------------------------------------------------------------------
