@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def _emulator(args: argparse.Namespace) -> int:
@@ -43,6 +43,25 @@ def _manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError, load_settings, require_for_serve
+    from bot.secrets import SecretKeyError
+
+    try:
+        settings = load_settings(args.config)
+        require_for_serve(settings, socket_mode=args.socket)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    from bot.web import serve
+
+    try:
+        return serve(settings, socket_mode=args.socket, host=args.host, port=args.port)
+    except SecretKeyError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="harvest-bot", description="Harvest time tracking in Slack, and its offline Harvest.")
@@ -71,6 +90,18 @@ def build_parser() -> argparse.ArgumentParser:
     manifest.add_argument("--config", help="app.yaml to read (default: $HARVEST_BOT_CONFIG or the"
                                            " repository's)")
     manifest.set_defaults(run=_manifest)
+
+    serve = commands.add_parser(
+        "serve", help="run the Slack app (HTTP under uvicorn, or --socket for Socket Mode)",
+        description="Run harvest-bot: settings from app.yaml and the environment "
+                    "(SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, HARVEST_BASE_URL, ...).")
+    serve.add_argument("--host", help="address to listen on (default: bot.http.host)")
+    serve.add_argument("--port", type=int, help="port (default: bot.http.port)")
+    serve.add_argument("--socket", action="store_true",
+                       help="Socket Mode over the app-level token (SLACK_APP_TOKEN), no public URL")
+    serve.add_argument("--config", help="app.yaml to read (default: $HARVEST_BOT_CONFIG or the"
+                                        " repository's)")
+    serve.set_defaults(run=_serve)
     return parser
 
 

@@ -7,6 +7,7 @@ Nothing is built at import time.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from types import ModuleType
@@ -36,11 +37,13 @@ from bot.harvest.errors import (
 from bot.parsing.commands import CommandError
 from bot.services import Services
 from bot.timers import TimerError
-from handlers import actions, commands, events, views
+from handlers import actions, commands, events, home, options, shortcuts, views
 
 log = logging.getLogger(__name__)
 
-HANDLERS: tuple[ModuleType, ...] = (commands, actions, views, events)
+#: How long the error handler waits so Bolt has seen the listener's ack (see ``polite``).
+ACK_GRACE = 0.05
+HANDLERS: tuple[ModuleType, ...] = (commands, actions, views, events, home, shortcuts, options)
 
 AUTH_TEXT = ("Harvest no longer accepts the credentials I have for you. "
              "Run `/harvest connect` to connect again.")
@@ -86,6 +89,9 @@ def create_app(
     @app.error
     async def polite(error: Exception, body: dict[str, Any], respond: Any,
                      client: AsyncWebClient) -> None:
+        # Bolt's runner looks for the ack every 10 ms and, when a listener fails after acking,
+        # resets it: a failure answered within those 10 ms reads as "never acked" (HTTP 404).
+        await asyncio.sleep(ACK_GRACE)
         message = await error_message(error, services, client, body)
         if respond is not None and _response_url(body):
             await respond(response_type="ephemeral", replace_original=False, **message)

@@ -22,7 +22,7 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.accounts import Accounts, Acting, AccountError
+from bot.accounts import AccountError, Accounts, Acting
 from bot.harvest.errors import HarvestError, Throttled, Unavailable
 from bot.harvest.models import Entry
 from storage.errors import OutboxClosedError

@@ -18,8 +18,10 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from bot.accounts import Accounts, ClientFactory, HarvestClients
+from bot.catalog import Catalog
 from bot.config import Settings
 from bot.entries import Entries
+from bot.home import Home
 from bot.offers import Offers
 from bot.outbox import Writes
 from bot.secrets import SecretBox
@@ -49,6 +51,10 @@ class Services:
     clock: Callable[[], datetime]
     executor: ThreadPoolExecutor
     settings: Settings
+    #: The projects Harvest offers each person, for autocomplete without a Harvest call.
+    catalog: Catalog
+    #: The App Home overview.
+    home: Home
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -81,7 +87,8 @@ def build_services(
     factory = clients or HarvestClients(settings.harvest.coop_url or None)
     accounts = Accounts(db, box, settings.harvest, clients=factory, clock=clock)
     writes = Writes(db, accounts, clock=clock, backoff=outbox_backoff)
-    offers = Offers()
+    catalog = Catalog(clock)
+    offers = Offers(on_projects=catalog.remember)
     return Services(
         db=db,
         accounts=accounts,
@@ -92,4 +99,6 @@ def build_services(
         clock=clock,
         executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest"),
         settings=settings,
+        catalog=catalog,
+        home=Home(offers, clock),
     )

@@ -96,3 +96,37 @@ def create_asgi(
     asgi.state.worker = worker
     asgi.state.bolt = bolt
     return asgi
+
+
+def serve(settings: Settings, *, socket_mode: bool = False, host: str | None = None,
+          port: int | None = None) -> int:
+    """Run the bot until interrupted: HTTP under uvicorn, or Socket Mode with the app token."""
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.services import build_services
+
+    services = build_services(settings)
+    try:
+        app = create_app(settings, services)
+        if socket_mode:
+            import asyncio
+
+            asyncio.run(_socket_mode(settings, services, app))
+            return 0
+        uvicorn.run(create_asgi(settings, services, app=app), host=host or settings.http.host,
+                    port=settings.http.port if port is None else port, access_log=False)
+        return 0
+    finally:
+        services.close()
+
+
+async def _socket_mode(settings: Settings, services: Services, app: AsyncApp) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    worker = OutboxWorker(services, app.client)
+    worker.start()
+    try:
+        await AsyncSocketModeHandler(app, settings.slack.app_token.reveal()).start_async()
+    finally:
+        await worker.stop()

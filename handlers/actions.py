@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks
 from bot.runtime import acting_for
 from bot.services import Services
+from handlers.home import refresh_home
 
 
 def _who(body: dict[str, Any]) -> tuple[str, str]:
@@ -53,6 +54,7 @@ def register(app: AsyncApp, services: Services) -> None:
                                          notes, key=_key(body))
             message = blocks.started_message(started, acting.for_name)
         await respond(replace_original=True, **message)
+        await refresh_home(services, client, team, user)
 
     @app.action(blocks.ENTRY_EDIT)
     async def edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],

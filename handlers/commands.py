@@ -17,6 +17,7 @@ from bot.parsing import commands as parsed
 from bot.runtime import acting_for, people
 from bot.services import Services
 from bot.work import Choice
+from handlers.home import after_command
 
 Message = dict[str, Any]
 
@@ -32,6 +33,7 @@ def register(app: AsyncApp, services: Services) -> None:
         invocation = parsed.parse_command(body.get("text", ""))
         message = await answer(services, client, body, invocation)
         await respond(response_type="ephemeral", **message)
+        await after_command(services, client, body["team_id"], body["user_id"], invocation.command)
 
 
 async def answer(

@@ -15,14 +15,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Self, Sequence
+from typing import Any, Self
 
 import httpx
 import uvicorn
-from cryptography.fernet import Fernet
 
 from bot.accounts import HarvestClients
 from bot.app import HANDLERS, create_app
