@@ -14,8 +14,11 @@ from datetime import UTC, datetime, time, timedelta
 
 from emulator.clock import Clock, iso
 from emulator.store import Store
+from emulator.v2.tokens import new_personal_token, personal_tokens
 
 DEMO_PASSWORD = "harvest-demo"
+# The account's id on API v2 (the Harvest-Account-Id header); the store's default too.
+DEMO_ACCOUNT_ID = 1049731
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class SeedInfo:
     logins: dict[str, Login] = field(default_factory=dict)  # by key: admin, manager, member, …
     oauth: OAuthApp | None = None
     ids: dict[str, int] = field(default_factory=dict)  # named ids tests refer to
+    account_id: int | None = None  # API v2: the Harvest-Account-Id
+    pats: dict[str, str] = field(default_factory=dict)  # API v2 personal access tokens, by login key
 
     def describe(self) -> list[str]:
         lines = ["Demo logins (HTTP Basic, email / password):"]
@@ -48,6 +53,11 @@ class SeedInfo:
             lines.append(f"OAuth client: client_id={self.oauth.client_id} "
                          f"client_secret={self.oauth.client_secret} "
                          f"redirect_uri={self.oauth.redirect_uri}")
+        if self.account_id is not None:
+            lines.append(f"API v2: Harvest-Account-Id {self.account_id}; personal access tokens "
+                         "(Authorization: Bearer …):")
+            for key, token in self.pats.items():
+                lines.append(f"  {key:<15} {token}")
         return lines
 
 
@@ -72,20 +82,28 @@ def _describe_existing(store: Store) -> SeedInfo:
     app = store.one("SELECT * FROM oauth_clients LIMIT 1")
     if app:
         info.oauth = OAuthApp(app["client_id"], app["client_secret"], app["redirect_uri"])
+    account = store.one("SELECT harvest_id FROM account WHERE id = 1")
+    if account:
+        info.account_id = account["harvest_id"]
+        tokens = personal_tokens(store)
+        info.pats = {key: tokens[login.user_id] for key, login in info.logins.items()
+                     if login.user_id in tokens}
     return info
 
 
 def _account(store: Store, now: datetime, name: str) -> None:
-    store.insert("account", id=1, name=name, subdomain="demo", created_at=iso(now))
+    store.insert("account", id=1, name=name, subdomain="demo", created_at=iso(now),
+                 harvest_id=DEMO_ACCOUNT_ID)
 
 
 def _user(store: Store, now: datetime, first: str, last: str, email: str, *, admin: bool = False,
-          manager: bool = False, timezone_name: str = "London", contractor: bool = False) -> int:
+          manager: bool = False, timezone_name: str = "London", contractor: bool = False,
+          permissions: str = "") -> int:
     return store.insert(
         "users", email=email, password=DEMO_PASSWORD, first_name=first, last_name=last,
         is_admin=int(admin), is_project_manager=int(manager), is_contractor=int(contractor),
         timezone=timezone_name, created_at=iso(now), updated_at=iso(now),
-        has_access_to_all_future_projects=int(admin))
+        has_access_to_all_future_projects=int(admin), manager_permissions=permissions)
 
 
 def _empty(store: Store, clock: Clock) -> SeedInfo:
@@ -93,13 +111,18 @@ def _empty(store: Store, clock: Clock) -> SeedInfo:
     with store.tx():
         _account(store, now, "Empty Co")
         admin = _user(store, now, "Ada", "Admin", "admin@example.com", admin=True)
-    info = SeedInfo()
+        token = new_personal_token(store, admin, now)
+    info = SeedInfo(account_id=DEMO_ACCOUNT_ID, pats={"admin": token})
     info.logins["admin"] = Login("administrator", admin, "admin@example.com", DEMO_PASSWORD, "Ada Admin")
     return info
 
 
 # The demo account: a small agency. Names are the Co-op document's, so its examples read true.
 CLIENTS = ["Acme Corp", "City of Torquay", "Globex", "Fawlty Towers (internal)"]
+# Globex bills in euros, so v2's reports have a person or task with one row per currency.
+CURRENCIES = {"Globex": "Euro - EUR"}
+# Hourly rates by project (billed by project): v2's billable amounts have something to add up.
+RATES = {"Gourmet Night": 95.0, "Data Migration": 120.0}
 TASKS = [("Design", True), ("Development", True), ("Project Management", True),
          ("Meetings", False), ("Research", True), ("Put butter on trays", True)]
 PROJECTS = [  # client index, name, code, active, task names
@@ -116,6 +139,9 @@ PEOPLE = [  # key, first, last, admin, manager, timezone
     ("polly", "Polly", "Sherman", False, False, "London"),
     ("manuel", "Manuel", "Garcia", False, False, "Madrid"),
 ]
+# On API v2 Basil is a manager who may also track time for others on the projects he manages
+# (access role time_and_expenses_manager, March 2022); he does not see billable rates.
+PERMISSIONS = {"basil": "time_and_expenses_manager"}
 
 
 def _demo(store: Store, clock: Clock) -> SeedInfo:
@@ -130,10 +156,12 @@ def _demo(store: Store, clock: Clock) -> SeedInfo:
         for key, first, last, admin, manager, tz in PEOPLE:
             email = f"{key}@fawltytowers.example"
             users[key] = _user(store, now - timedelta(days=300), first, last, email,
-                               admin=admin, manager=manager, timezone_name=tz)
+                               admin=admin, manager=manager, timezone_name=tz,
+                               permissions=PERMISSIONS.get(key, ""))
             role = "administrator" if admin else "project manager" if manager else "regular user"
             info.logins[key] = Login(role, users[key], email, DEMO_PASSWORD, f"{first} {last}")
-        clients = [store.insert("clients", name=name, created_at=stamp, updated_at=stamp)
+        clients = [store.insert("clients", name=name, created_at=stamp, updated_at=stamp,
+                                currency=CURRENCIES.get(name, "United States Dollar - USD"))
                    for name in CLIENTS]
         tasks = {name: store.insert("tasks", name=name, billable_by_default=int(billable),
                                     created_at=stamp, updated_at=stamp)
@@ -143,7 +171,8 @@ def _demo(store: Store, clock: Clock) -> SeedInfo:
         for client_index, name, code, active, task_names in PROJECTS:
             pid = store.insert("projects", client_id=clients[client_index], name=name, code=code,
                                active=int(active), billable=int(client_index != 3),
-                               created_at=stamp, updated_at=stamp)
+                               bill_by="Project" if name in RATES else "none",
+                               hourly_rate=RATES.get(name), created_at=stamp, updated_at=stamp)
             projects[name] = pid
             offered[pid] = [tasks[t] for t in task_names]
             for task_name in task_names:
@@ -216,6 +245,8 @@ def _demo(store: Store, clock: Clock) -> SeedInfo:
             "INSERT INTO oauth_clients (client_id, client_secret, redirect_uri, name) VALUES (?, ?, ?, ?)",
             "demo-client", "demo-client-secret", "http://127.0.0.1:3000/harvest/oauth/callback",
             "harvest-bot demo")
+        info.pats = {key: new_personal_token(store, uid, now) for key, uid in users.items()}
+    info.account_id = DEMO_ACCOUNT_ID
     info.oauth = OAuthApp("demo-client", "demo-client-secret",
                           "http://127.0.0.1:3000/harvest/oauth/callback")
     return info

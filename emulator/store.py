@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS account (
     timestamp_timers INTEGER NOT NULL DEFAULT 0, clock TEXT NOT NULL DEFAULT '12h',
     time_format TEXT NOT NULL DEFAULT 'decimal', week_start_day TEXT NOT NULL DEFAULT 'Monday',
     plan_type TEXT NOT NULL DEFAULT 'business', project_limit INTEGER,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    harvest_id INTEGER NOT NULL DEFAULT 1049731, weekly_capacity INTEGER NOT NULL DEFAULT 126000
 );
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, password TEXT NOT NULL,
@@ -30,7 +31,8 @@ CREATE TABLE IF NOT EXISTS users (
     has_access_to_all_future_projects INTEGER NOT NULL DEFAULT 0,
     timezone TEXT NOT NULL DEFAULT 'Eastern Time (US & Canada)',
     department TEXT, telephone TEXT, default_hourly_rate REAL,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    manager_permissions TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS clients (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, active INTEGER NOT NULL DEFAULT 1,
@@ -113,7 +115,33 @@ CREATE TABLE IF NOT EXISTS statuses (
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS statuses_group ON statuses (group_id, created_at);
+CREATE TABLE IF NOT EXISTS personal_access_tokens (
+    id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, user_id INTEGER NOT NULL REFERENCES users(id),
+    name TEXT NOT NULL, created_at TEXT NOT NULL, last_used_at TEXT,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS id_oauth_codes (
+    code TEXT PRIMARY KEY, client_id TEXT NOT NULL, user_id INTEGER NOT NULL,
+    expires_at TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS id_oauth_tokens (
+    token TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+    client_id TEXT NOT NULL, user_id INTEGER NOT NULL, expires_at TEXT,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
 """
+
+# Columns added after the first schema, with their declarations: a database file made by an older
+# emulator gets them on open (SQLite's ALTER TABLE ADD COLUMN), so it keeps working.
+#   account.harvest_id        the account's id on API v2 (the Harvest-Account-Id header)
+#   account.weekly_capacity   seconds; v2's company and users carry it
+#   users.manager_permissions space-separated extra v2 access roles of a manager, e.g.
+#                             "time_and_expenses_manager billable_rates_manager"
+ADDED_COLUMNS = (
+    ("account", "harvest_id", "INTEGER NOT NULL DEFAULT 1049731"),
+    ("account", "weekly_capacity", "INTEGER NOT NULL DEFAULT 126000"),
+    ("users", "manager_permissions", "TEXT NOT NULL DEFAULT ''"),
+)
 
 # Harvest ids were large and distinct per kind; starting each table at its own base keeps an
 # entry id from being mistaken for a project id in tests (the documents' examples look alike).
@@ -121,7 +149,7 @@ ID_BASE = {
     "users": 508000, "clients": 2900000, "tasks": 2892000, "projects": 5198000,
     "task_assignments": 61000000, "user_assignments": 71000000, "day_entries": 420930000,
     "expense_categories": 50500, "expenses": 1100000, "groups": 2500, "memberships": 9000,
-    "statuses": 24000,
+    "statuses": 24000, "personal_access_tokens": 1,
 }
 
 
@@ -137,6 +165,13 @@ class Store:
         if path != ":memory:":
             self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.executescript(SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        for table, column, declaration in ADDED_COLUMNS:
+            present = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            if column not in present:
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     @contextmanager
     def tx(self) -> Iterator[Store]:
