@@ -18,6 +18,7 @@ import hmac
 import json
 import os
 import stat
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -111,19 +112,34 @@ def load_keys(key_file: Path, env: Mapping[str, str]) -> list[bytes]:
     key_file = Path(key_file)
     if not key_file.exists():
         key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        try:
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first; read theirs below
-        else:
-            with os.fdopen(fd, "wb") as out:
-                out.write(Fernet.generate_key() + b"\n")
+        _create_key_file(key_file)
     mode = stat.S_IMODE(key_file.stat().st_mode)
     if mode & 0o077:
         raise SecretKeyError(
             f"Key file {key_file} is readable by others (mode {mode:o}); run `chmod 600 {key_file}`"
         )
     return _parse_keys(key_file.read_text(), f"Key file {key_file}")
+
+
+def _create_key_file(key_file: Path) -> None:
+    """Write a fresh key where no key is yet, atomically: a reader never sees a half-written file.
+
+    The key goes into a private temporary file first, which is then hard-linked into place;
+    linking fails if another process got there first, and theirs is the key everyone uses.
+    """
+    fd, temporary = tempfile.mkstemp(prefix=".key-", dir=key_file.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(Fernet.generate_key() + b"\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o600)
+        try:
+            os.link(temporary, key_file)
+        except FileExistsError:
+            pass  # another process made it first; read theirs
+    finally:
+        os.unlink(temporary)
 
 
 class SecretBox:
