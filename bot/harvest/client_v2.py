@@ -1,8 +1,8 @@
 """``HarvestV2Client``: Harvest API v2 behind the same ``HarvestApi`` as the v1 client.
 
 It implements ``HarvestApi`` and ``TimeReports``, not ``CoopApi``: v2 has no Co-op (see
-``factory``). The wire stays in here, ``resources_v2``, ``bodies_v2``, ``parse_v2`` and
-``paging_v2``; callers get the same dataclasses and typed errors as from v1.
+``factory``). The wire stays in here, ``reports_v2``, ``resources_v2``, ``bodies_v2``,
+``parse_v2`` and ``paging_v2``; callers get the same dataclasses and typed errors as from v1.
 
 How the v1-shaped operations map onto v2 (v2-notes §12):
 
@@ -24,9 +24,9 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from datetime import time as clock_time
-from typing import Any, Self, get_args
+from typing import Any, Self
 
 import httpx
 
@@ -46,15 +46,13 @@ from bot.harvest.models import (
     Account,
     Day,
     Entry,
-    Expense,
     Identity,
     Person,
     RateLimitStatus,
-    ReportKind,
-    ReportRow,
     TimerToggle,
 )
 from bot.harvest.pacing import Budgets, Priority, shared_pacers
+from bot.harvest.reports_v2 import ReportsV2Calls
 from bot.harvest.resources_v2 import ResourcesV2Calls
 from bot.harvest.session import DEFAULT_RETRY, USER_AGENT, RetryPolicy
 from bot.harvest.session_v2 import V2Session
@@ -62,9 +60,6 @@ from bot.harvest.timezones import zone_for
 
 DEFAULT_BASE_URL = "https://api.harvestapp.com/v2"
 DEFAULT_ID_URL = "https://id.getharvest.com"
-#: The Reports API refuses ranges longer than a year (365 days).
-REPORT_SPAN_DAYS = 365
-
 DURATION_ONLY = "This Harvest account tracks durations, not start and end times: give hours instead"
 
 
@@ -73,28 +68,7 @@ def token_url(id_base_url: str) -> str:
     return f"{id_base_url.rstrip('/')}/api/v2/oauth2/token"
 
 
-def report_spans(start: date, end: date) -> list[tuple[date, date]]:
-    """``start``..``end`` cut into ranges the Reports API accepts (at most 365 days each).
-
-    :raises ValueError: ``start`` after ``end``.
-    """
-    if start > end:
-        raise ValueError("a report's start must not be after its end")
-    spans = []
-    while start <= end:
-        last = min(end, start + timedelta(days=REPORT_SPAN_DAYS - 1))
-        spans.append((start, last))
-        start = last + timedelta(days=1)
-    return spans
-
-
-def _in_order(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
-    """Oldest first, as v1 listed them (v2 lists newest first, order within a day unknown)."""
-    epoch = datetime.min.replace(tzinfo=UTC)
-    return tuple(sorted(entries, key=lambda e: (e.spent_at, e.created_at or epoch, e.id)))
-
-
-class HarvestV2Client(ResourcesV2Calls):
+class HarvestV2Client(ReportsV2Calls, ResourcesV2Calls):
     """One person's view of one Harvest v2 account."""
 
     def __init__(
@@ -243,13 +217,6 @@ class HarvestV2Client(ResourcesV2Calls):
         return self._utcnow().astimezone(zone_for(zone_name)).date()
 
     # --- time tracking -----------------------------------------------------------------------
-
-    def _entries(self, params: dict[str, str | int]) -> tuple[Entry, ...]:
-        now = self._now()
-        found = self._list(
-            "/time_entries", "time_entries", lambda records: parse_v2.entries(records, now), params
-        )
-        return _in_order(found)
 
     def _read_entry(self, reply: Any) -> Entry:
         now = self._now()
@@ -415,51 +382,3 @@ class HarvestV2Client(ResourcesV2Calls):
 
     def delete_entry(self, entry_id: int, *, of_user: int | None = None) -> None:
         self._send("DELETE", f"/time_entries/{entry_id}", idempotent=True)
-
-    # --- reports -----------------------------------------------------------------------------
-
-    @staticmethod
-    def _span(start: date, end: date, **extra: int | None) -> dict[str, str | int]:
-        params: dict[str, str | int] = {"from": start.isoformat(), "to": end.isoformat()}
-        params.update({key: value for key, value in extra.items() if value is not None})
-        return params
-
-    def project_entries(
-        self, project_id: int, start: date, end: date, *, user_id: int | None = None
-    ) -> tuple[Entry, ...]:
-        return self._entries(self._span(start, end, project_id=project_id, user_id=user_id))
-
-    def person_entries(
-        self, user_id: int, start: date, end: date, *, project_id: int | None = None
-    ) -> tuple[Entry, ...]:
-        return self._entries(self._span(start, end, user_id=user_id, project_id=project_id))
-
-    def person_expenses(self, user_id: int, start: date, end: date) -> tuple[Expense, ...]:
-        return self._expenses(self._span(start, end, user_id=user_id))
-
-    def project_expenses(self, project_id: int, start: date, end: date) -> tuple[Expense, ...]:
-        return self._expenses(self._span(start, end, project_id=project_id))
-
-    def _expenses(self, params: dict[str, str | int]) -> tuple[Expense, ...]:
-        found = self._list("/expenses", "expenses", parse_v2.expenses, params)
-        return tuple(sorted(found, key=lambda e: (e.spent_at, e.id)))
-
-    def time_report(self, kind: ReportKind, start: date, end: date) -> tuple[ReportRow, ...]:
-        """``/reports/time/{kind}``, on the Reports API budget; ranges over a year are asked
-        for a year at a time (so a subject may then have a row per year and currency).
-
-        :raises ValueError: an unknown ``kind``, or ``start`` after ``end``.
-        """
-        if kind not in get_args(ReportKind):
-            raise ValueError(f"unknown time report {kind!r}")
-        rows: list[ReportRow] = []
-        for first, last in report_spans(start, end):
-            rows.extend(
-                self._list(
-                    f"/reports/time/{kind}",
-                    "results",
-                    lambda records: parse_v2.report_rows(records, kind),
-                    self._span(first, last),
-                )
-            )
-        return tuple(rows)

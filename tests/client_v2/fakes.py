@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +45,37 @@ COMPANY = {
     "plan_type": "sponsored",
     "clock": "12h",
 }
+
+#: ``/users/me/project_assignments``: one active project (one task of two active), one not.
+ASSIGNMENTS = [
+    {
+        "id": 125068553,
+        "is_active": True,
+        "project": {"id": 14307913, "name": "Marketing Website", "code": "MW"},
+        "client": {"id": 5735776, "name": "123 Industries"},
+        "task_assignments": [
+            {
+                "id": 155505014,
+                "is_active": True,
+                "billable": True,
+                "task": {"id": 8083365, "name": "Graphic Design"},
+            },
+            {
+                "id": 155505015,
+                "is_active": False,
+                "billable": True,
+                "task": {"id": 8083366, "name": "Programming"},
+            },
+        ],
+    },
+    {
+        "id": 125068554,
+        "is_active": False,
+        "project": {"id": 14307914, "name": "Old Thing", "code": ""},
+        "client": {"id": 5735776, "name": "123 Industries"},
+        "task_assignments": [],
+    },
+]
 
 
 def entry_record(entry_id: int = 636709355, **fields: Any) -> dict[str, Any]:
@@ -102,6 +134,22 @@ def page_reply(key: str, records: list[Any], next_url: str | None = None) -> htt
 
 def body_of(request: httpx.Request) -> Any:
     return json.loads(request.content) if request.content else None
+
+
+class GatedTime(FakeTime):
+    """Sleeps block until the test opens the gate, then move the clock to their end."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.sleeping = threading.Event()
+
+    def sleep(self, seconds: float) -> None:
+        until = self.clock() + seconds
+        self.sleeping.set()
+        assert self.gate.wait(10)
+        with self._lock:
+            self.now = max(self.now, until)
 
 
 def budgets_on(time: FakeTime) -> Budgets:

@@ -16,6 +16,8 @@ from bot.harvest.pacing import (
 from tests.client.fakes import FakeTime
 from tests.client.test_pacing import busiest_window
 
+from .fakes import GatedTime
+
 
 def registry_on(fake: FakeTime) -> PacerRegistry:
     return PacerRegistry(
@@ -78,22 +80,6 @@ def test_a_retry_after_pauses_only_its_own_budget() -> None:
     assert budgets.reports.paused_for() == 600
     assert budgets.general.acquire() == 0.0 and budgets.general.paused_for() == 0
     assert budgets.reports.acquire() == 600.0
-
-
-class GatedTime(FakeTime):
-    """Sleeps block until the test opens the gate (then move the clock to their end)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate = threading.Event()
-        self.sleeping = threading.Event()
-
-    def sleep(self, seconds: float) -> None:
-        until = self.clock() + seconds
-        self.sleeping.set()
-        assert self.gate.wait(10)
-        with self._lock:
-            self.now = max(self.now, until)
 
 
 def test_a_digest_blocked_on_the_reports_budget_does_not_hold_up_general_calls() -> None:
