@@ -9,14 +9,18 @@ which services show as "Co-op is not available".
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import httpx
+
 from bot.harvest.api import CoopApi, HarvestApi
 from bot.harvest.auth import Auth, OAuthTokens
-from bot.harvest.client_v1 import HarvestV1Client
+from bot.harvest.client_v1 import DEFAULT_TIMEOUT, HarvestV1Client, new_pool
 from bot.harvest.client_v2 import DEFAULT_BASE_URL, HarvestV2Client
 from bot.harvest.errors import CoopUnavailable
+from bot.harvest.pacing import account_key
 
 Wire = Literal["v1", "v2"]
 WIRES: tuple[Wire, ...] = ("v1", "v2")
@@ -119,3 +123,63 @@ def connect(
             **{k: v for k, v in options.items() if k in _V1_OPTIONS},
         )
     return Connection(wire, harvest, coop)
+
+
+class Connections:
+    """Connections for many people over one connection pool per Harvest host.
+
+    What the bot keeps open: every v2 account shares ``api.harvestapp.com``'s pool (the
+    pacers still keep each account's budgets apart); each v1 account has its own.
+
+    :param coop_url: Co-op for v2 accounts (v1 accounts default to their own ``/coop``).
+    :param transport: for tests; :param options: passed to every client.
+    """
+
+    def __init__(
+        self,
+        *,
+        coop_url: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        **options: Any,
+    ) -> None:
+        self._coop_url = coop_url or None
+        self._transport = transport
+        self._timeout = timeout
+        self._options = options
+        self._pools: dict[str, httpx.Client] = {}
+        self._lock = threading.Lock()
+
+    def connect(
+        self,
+        wire: Wire,
+        auth: Auth,
+        *,
+        base_url: str | None = None,
+        account_id: int | str | None = None,
+    ) -> Connection:
+        """One person's ``Connection`` (see ``connect``); closing it leaves the pool open."""
+        host = base_url or (DEFAULT_BASE_URL if wire == "v2" else "")
+        return connect(
+            wire,
+            auth,
+            base_url=base_url,
+            account_id=account_id,
+            coop_url=self._coop_url if wire == "v2" else None,
+            http=self._pool(host),
+            **self._options,
+        )
+
+    def _pool(self, base_url: str) -> httpx.Client:
+        key = account_key(base_url)
+        with self._lock:
+            pool = self._pools.get(key)
+            if pool is None:
+                pool = self._pools[key] = new_pool(self._transport, self._timeout)
+            return pool
+
+    def close(self) -> None:
+        with self._lock:
+            for pool in self._pools.values():
+                pool.close()
+            self._pools.clear()

@@ -7,10 +7,11 @@ import pytest
 
 from bot.harvest.api import CoopApi, HarvestApi
 from bot.harvest.auth import BasicAuth
+from bot.harvest.auth_v2 import PersonalToken
 from bot.harvest.client_v1 import HarvestV1Client
 from bot.harvest.client_v2 import HarvestV2Client
 from bot.harvest.errors import CoopUnavailable, HarvestError
-from bot.harvest.factory import connect, open_client
+from bot.harvest.factory import Connections, connect, open_client
 from bot.harvest.pacing import Pacer
 from tests.client.fakes import ScriptedHarvest, json_reply
 
@@ -66,3 +67,20 @@ def test_open_client_checks_what_each_wire_needs() -> None:
     client = open_client("v2", PAT, base_url="http://127.0.0.1:9/v2")
     assert isinstance(client, HarvestV2Client) and client.base_url == "http://127.0.0.1:9/v2"
     client.close()
+
+
+def test_connections_share_one_pool_per_host_and_keep_budgets_per_account() -> None:
+    harvest = ScriptedHarvest().on("GET", "/v2/users/me", json_reply({"id": 1, "email": "k@x"}))
+    connections = Connections(transport=httpx.MockTransport(harvest))
+    kim = connections.connect("v2", PersonalToken("pat-kim-1234", 10254))
+    ann = connections.connect("v2", PersonalToken("pat-ann-1234", 20508))
+    assert isinstance(kim.harvest, HarvestV2Client) and isinstance(ann.harvest, HarvestV2Client)
+    assert kim.harvest._http is ann.harvest._http
+    assert kim.harvest._pacers.general is not ann.harvest._pacers.general
+    kim.harvest._myself()
+    ann.close()  # a person's connection does not close the shared pool
+    assert not kim.harvest._http.is_closed
+    basil = connections.connect("v1", BasicAuth("b@x", "pw-1234"), base_url="https://f.example")
+    assert basil.harvest._http is not kim.harvest._http  # type: ignore[attr-defined]
+    connections.close()
+    assert kim.harvest._http.is_closed and len(harvest.requests) == 1
