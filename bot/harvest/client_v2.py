@@ -114,6 +114,7 @@ class HarvestV2Client(ReportsV2Calls, ResourcesV2Calls):
         self._http = http if http is not None else new_pool(transport, timeout)
         self._pacers = pacers or shared_pacers.budgets(self.base_url, self.account_id)
         self._user_agent = user_agent
+        self._auth = auth
         self._general, self._reports = (
             V2Session(
                 self._http,
@@ -137,7 +138,7 @@ class HarvestV2Client(ReportsV2Calls, ResourcesV2Calls):
     def batch(self) -> HarvestV2Client:
         """The same person's client for background work: it yields to interactive calls."""
         return HarvestV2Client(
-            self._general.auth,  # type: ignore[arg-type]
+            self._auth,
             self.account_id,
             base_url=self.base_url,
             id_base_url=self.id_base_url,
@@ -165,7 +166,7 @@ class HarvestV2Client(ReportsV2Calls, ResourcesV2Calls):
 
     def __repr__(self) -> str:
         return (
-            f"HarvestV2Client({self._general.auth!r}, account_id={self.account_id!r}, "
+            f"HarvestV2Client({self._auth!r}, account_id={self.account_id!r}, "
             f"base_url={self.base_url!r})"
         )
 
