@@ -62,6 +62,43 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
 
 
+def _console(args: argparse.Namespace) -> int:
+    from bot.config import ConfigError, load_settings
+    from bot.console.terminal import run_console
+
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if not settings.slack.signing_secret:
+        print("SLACK_SIGNING_SECRET (the app's) is needed to sign the console's requests",
+              file=sys.stderr)
+        return 2
+    app_url = args.app_url or f"http://{settings.http.host}:{settings.http.port}"
+    try:
+        return run_console(settings, app_url, sys.stdin, sys.stdout, slack_port=args.slack_port,
+                           user=args.user)
+    except OSError as error:
+        print(error, file=sys.stderr)
+        return 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    # The CLI starts the emulator (bot.demo itself imports nothing from emulator/).
+    from bot.demo import DemoError, DemoHarvest, run_demo
+    from emulator.runner import running_emulator
+
+    with running_emulator("demo") as harvest:
+        passwords = {login.email.lower(): login.password for login in harvest.info.logins.values()}
+        try:
+            return run_demo(DemoHarvest(harvest.base_url, harvest.coop_url, passwords),
+                            sys.stdin, sys.stdout, user=args.user)
+        except DemoError as error:
+            print(error, file=sys.stderr)
+            return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="harvest-bot", description="Harvest time tracking in Slack, and its offline Harvest.")
@@ -102,6 +139,28 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", help="app.yaml to read (default: $HARVEST_BOT_CONFIG or the"
                                         " repository's)")
     serve.set_defaults(run=_serve)
+
+    console = commands.add_parser(
+        "console", help="be a Slack user at a prompt, talking to a running app",
+        description="A local Slack for a running app: type /harvest … as a demo person; the "
+                    "requests are signed with SLACK_SIGNING_SECRET, and what the app posts to "
+                    "the local Slack Web API (run the app with SLACK_API_URL pointing at it) is "
+                    "printed as text. Lines can be piped in.")
+    console.add_argument("--app-url", help="the app's URL (default http://bot.http.host:port)")
+    console.add_argument("--slack-port", type=int, default=3001,
+                         help="port of the local Slack Web API (default 3001)")
+    console.add_argument("--user", help="demo person to start as (default the first)")
+    console.add_argument("--config", help="app.yaml to read (default: $HARVEST_BOT_CONFIG or the"
+                                          " repository's)")
+    console.set_defaults(run=_console)
+
+    demo = commands.add_parser(
+        "demo", help="try it all here: Harvest emulator + the app + a local Slack console",
+        description="Start the Harvest emulator with its demo account, the app and a local "
+                    "Slack on loopback, with the demo people already linked, and a console to "
+                    "type /harvest … in. Nothing to configure; nothing is kept.")
+    demo.add_argument("--user", help="demo person to start as (sybil, basil, polly, manuel)")
+    demo.set_defaults(run=_demo)
     return parser
 
 

@@ -22,19 +22,18 @@ here too; ``strict=False`` turns those checks off. Tests add faults in a subclas
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Self
 from urllib.parse import parse_qsl
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.localslack.serving import Background
 from bot.localslack.workspace import MESSAGE_BLOCK_LIMIT, SlackUser, Workspace
 
 RESPONSE_URL = "response_url"
@@ -115,8 +114,7 @@ class LocalSlack:
         # One condition guards the workspace and the calls: the server thread changes them,
         # readers (a test, the console) read and wait on them.
         self._changed = self.workspace.lock
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: Background | None = None
 
     # -- life --------------------------------------------------------------------------------
 
@@ -134,37 +132,16 @@ class LocalSlack:
 
         :raises OSError: the port is taken.
         """
-        # uvicorn binds the port itself (port 0: the OS picks) and is asked which it got: a
-        # socket bound here and handed over would miss TCP_NODELAY (see emulator/runner.py).
-        config = uvicorn.Config(self._app(), host=self.host, port=self.port, log_level="warning",
-                                lifespan="off", ws="none", http="h11", access_log=False)
-        self._server = uvicorn.Server(config)
-        failed: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                assert self._server is not None
-                self._server.run()
-            except BaseException as error:  # noqa: BLE001 - handed to the starting thread
-                failed.append(error)
-
-        self._thread = threading.Thread(target=run, daemon=True, name="local-slack")
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self._server = self._thread = None
-                raise OSError(f"the local Slack could not listen on {self.host}:{self.port}")
-            time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        self._server = Background(self._app(), name="local-slack", host=self.host,
+                                  port=self.port).start()
+        self.port = self._server.port
         self.workspace.upload_base = f"{self.url}/upload"
         return self
 
     def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-        self._server = self._thread = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
     def __enter__(self) -> Self:
         return self.start()
@@ -210,6 +187,18 @@ class LocalSlack:
                 "token": token,
             }
         return token
+
+    def show_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
+        """Keep a view an app answered a submission with (``response_action`` ``update`` of
+        ``view_id``, or ``push``) as Slack would, so that its later ``views.update`` finds it.
+
+        :raises ValueError: Slack would refuse the view; the message is Slack's error.
+        """
+        with self._changed:
+            answer = self.workspace.store_view({"view": view}, view_id)
+        if not answer["ok"]:
+            raise ValueError(answer["error"])
+        return dict(answer["view"])
 
     # -- reading what happened ----------------------------------------------------------------
 

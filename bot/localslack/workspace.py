@@ -187,7 +187,7 @@ class Workspace:
             return {"ok": False, "error": "message_not_found"}
         return {"ok": True, "channel": key[0], "ts": key[1]}
 
-    def _store_view(
+    def store_view(
         self, args: dict[str, Any], view_id: str | None = None
     ) -> dict[str, Any]:
         view = args.get("view")
@@ -209,7 +209,7 @@ class Workspace:
     def _open_view(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("trigger_id"):
             return {"ok": False, "error": "invalid_trigger_id"}
-        return self._store_view(args)
+        return self.store_view(args)
 
     def _update_view(self, args: dict[str, Any]) -> dict[str, Any]:
         view_id = args.get("view_id")
@@ -226,13 +226,13 @@ class Workspace:
             return {"ok": False, "error": "not_found"}
         if args.get("hash") and args["hash"] != self.views[view_id]["hash"]:
             return {"ok": False, "error": "hash_conflict"}
-        return self._store_view(args, view_id)
+        return self.store_view(args, view_id)
 
     def _publish_view(self, args: dict[str, Any]) -> dict[str, Any]:
         user_id = args.get("user_id", "")
         if user_id not in self.users:
             return {"ok": False, "error": "user_not_found"}
-        answer = self._store_view(args)
+        answer = self.store_view(args)
         if answer["ok"]:
             self.homes[user_id] = answer["view"]
         return answer

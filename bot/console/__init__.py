@@ -1,0 +1,7 @@
+"""``harvest-bot console``: be a person of a Slack workspace at a terminal prompt.
+
+``lines``    what a typed line means (``/harvest …``, ``:press 2``, ``:submit hours=1``): pure
+``forms``    the values of a modal's inputs as Slack reports them: pure
+``session``  the conversation: signed requests to the app, its posts to the local Slack
+             rendered back as text (:mod:`bot.localslack.render`)
+"""
