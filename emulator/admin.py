@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from emulator.clock import iso
+from emulator.v2.tokens import new_personal_token
 
 if TYPE_CHECKING:
     from emulator.server import Emulator
@@ -53,21 +54,36 @@ def routes(emulator: Emulator) -> list[Route]:
         return JSONResponse({"removed": removed}, 200 if removed else 404)
 
     async def throttle(request: Request) -> JSONResponse:
-        assert emulator.throttle is not None
+        """Configure a throttle: ``"bucket"`` names one (v1, v2, v2_reports, coop); without it,
+        v1's and (unless ``"coop": false``) Co-op's, as before API v2 existed."""
+        buckets = {"v1": emulator.throttle, "coop": emulator.coop_throttle,
+                   "v2": emulator.v2_throttle, "v2_reports": emulator.v2_reports_throttle}
+        shown = buckets.get(request.query_params.get("bucket", "v1"))
+        if shown is None:
+            return bad(f"bucket must be one of {sorted(buckets)}")
         if request.method == "POST":
             try:
                 data = await body(request)
-                targets = [emulator.throttle]
-                if data.pop("coop", True):
-                    assert emulator.coop_throttle is not None
-                    targets.append(emulator.coop_throttle)
+                bucket = data.pop("bucket", None)
+                if bucket is not None:
+                    if bucket not in buckets:
+                        return bad(f"bucket must be one of {sorted(buckets)}")
+                    data.pop("coop", None)
+                    targets = [buckets[bucket]]
+                    shown = buckets[bucket]
+                else:
+                    targets = [emulator.throttle]
+                    if data.pop("coop", True):
+                        targets.append(emulator.coop_throttle)
                 for target in targets:
+                    assert target is not None
                     target.configure(**data)
             except (TypeError, ValueError) as exc:
                 return bad(str(exc))
-        status = emulator.throttle.status()
-        return JSONResponse({"limit": emulator.throttle.limit, "window": emulator.throttle.window,
-                             "enabled": emulator.throttle.enabled, "count": status.count})
+        assert shown is not None
+        status = shown.status()
+        return JSONResponse({"limit": shown.limit, "window": shown.window,
+                             "enabled": shown.enabled, "count": status.count})
 
     async def clock(request: Request) -> JSONResponse:
         try:
@@ -123,8 +139,27 @@ def routes(emulator: Emulator) -> list[Route]:
             return bad(f"client_id, client_secret and redirect_uri are required ({exc})")
         return JSONResponse({"client_id": data["client_id"]}, 201)
 
+    async def personal_token(request: Request) -> JSONResponse:
+        """A new API v2 personal access token for the person with this email (Harvest ID's
+        Developers page has no API)."""
+        try:
+            data = await body(request)
+            email = str(data["email"]).strip()
+        except (KeyError, TypeError, ValueError) as exc:
+            return bad(f"email is required ({exc})")
+        with emulator.store.tx() as store:
+            user = store.one("SELECT id FROM users WHERE email = ?", email)
+            if user is None:
+                return JSONResponse({"error": f"no user with email {email!r}"}, 404)
+            token = new_personal_token(store, user["id"], emulator.clock.now(),
+                                       str(data.get("name") or "harvest-bot"))
+            account_id = store.account()["harvest_id"]
+        return JSONResponse({"token": token, "user_id": user["id"], "account_id": account_id},
+                            201)
+
     return [
         Route("/health", health),
+        Route("/personal_tokens", personal_token, methods=["POST"]),
         Route("/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/faults/{rule_id:int}", fault, methods=["DELETE"]),
         Route("/throttle", throttle, methods=["GET", "POST"]),

@@ -33,6 +33,16 @@ class RunningEmulator:
         return self.base_url + ADMIN_PREFIX
 
     @property
+    def v2_url(self) -> str:
+        """API v2's base, as ``https://api.harvestapp.com/v2`` is Harvest's."""
+        return self.base_url + "/v2"
+
+    @property
+    def id_url(self) -> str:
+        """Harvest ID's base, as ``https://id.getharvest.com`` is Harvest's."""
+        return self.base_url + "/id"
+
+    @property
     def store(self) -> Store:
         return self.emulator.store
 
@@ -47,6 +57,14 @@ class RunningEmulator:
     @property
     def throttle(self):  # noqa: ANN201
         return self.emulator.throttle
+
+    @property
+    def v2_throttle(self):  # noqa: ANN201
+        return self.emulator.v2_throttle
+
+    @property
+    def v2_reports_throttle(self):  # noqa: ANN201
+        return self.emulator.v2_reports_throttle
 
 
 def build(db: str = ":memory:", seed_name: str | None = "demo",
@@ -93,6 +111,7 @@ def serve(host: str, port: int, db: str, seed_name: str | None) -> None:
     emulator, info = build(db, seed_name)
     base = f"http://{host}:{port}"
     print(f"Harvest v1 emulator on {base}  (Co-op: {base}{COOP_PREFIX}, admin: {base}{ADMIN_PREFIX})")
+    print(f"Harvest API v2 on {base}/v2  (Harvest ID: {base}/id)")
     for line in info.describe():
         print(line)
     uvicorn.Server(uvicorn.Config(emulator.asgi(), host=host, port=port, log_level="info",

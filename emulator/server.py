@@ -1,4 +1,6 @@
-"""The emulator as an ASGI application: Harvest v1 at ``/``, Co-op at ``/coop``, admin at ``/__emulator__``.
+"""The emulator as an ASGI application: Harvest v1 at ``/``, Co-op at ``/coop``, admin at ``/__emulator__``,
+and Harvest API v2 at ``/v2`` (also ``/api/v2``) with Harvest ID at ``/id`` (:mod:`emulator.v2.app`),
+all on the same store.
 
 Every request passes, in order: fault injection (latency, a forced status, a dropped connection,
 a garbled body), authentication, the per-account throttle, parameter parsing, then the handler
@@ -29,6 +31,7 @@ from emulator.faults import Faults
 from emulator.params import MAX_BODY, Params, merge, nest, parse_body
 from emulator.store import Store
 from emulator.throttle import Throttle
+from emulator.v2.app import mounts as v2_mounts
 
 log = logging.getLogger("emulator")
 
@@ -57,6 +60,8 @@ class Emulator:
     faults: Faults = field(default_factory=Faults)
     throttle: Throttle | None = None
     coop_throttle: Throttle | None = None
+    v2_throttle: Throttle | None = None  # API v2: 100 requests per 15 seconds, 429
+    v2_reports_throttle: Throttle | None = None  # API v2 Reports: 100 per 15 minutes, 429
 
     def __post_init__(self) -> None:
         if self.throttle is None:
@@ -64,6 +69,10 @@ class Emulator:
         if self.coop_throttle is None:
             # Assumption: Co-op was a separate service (coopapp.com) with its own throttle.
             self.coop_throttle = Throttle(self.clock)
+        if self.v2_throttle is None:
+            self.v2_throttle = Throttle(self.clock)
+        if self.v2_reports_throttle is None:
+            self.v2_reports_throttle = Throttle(self.clock, limit=100, window=15 * 60)
 
     def asgi(self) -> EmulatorASGI:
         return EmulatorASGI(self)
@@ -106,6 +115,7 @@ class EmulatorASGI:
             routes=[
                 Mount(ADMIN_PREFIX, routes=admin.routes(emulator)),
                 Mount(COOP_PREFIX, routes=coop),
+                *v2_mounts(emulator),
                 *harvest,
             ]
         )
