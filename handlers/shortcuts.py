@@ -43,6 +43,7 @@ async def open_log_modal(services: Services, client: AsyncWebClient, body: dict[
         trigger_id=body["trigger_id"], view=modals.log_modal(today, notes=notes, metadata=metadata))
     view_id = opened["view"]["id"]
     if await services.run(services.accounts.get, team, user) is None:
+        services.catalog.forget(team, user)  # disconnected: their projects are not offered now
         url = await oauth_url(services, client, team, user)
         await client.views_update(view_id=view_id, view=modals.not_linked_modal(url))
         return
