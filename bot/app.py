@@ -7,8 +7,8 @@ Nothing is built at import time.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import traceback
 from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
@@ -34,6 +34,7 @@ from bot.harvest.errors import (
     Unavailable,
     ValidationError,
 )
+from bot.listeners import GuardedApp, tell
 from bot.parsing.commands import CommandError
 from bot.services import Services
 from bot.timers import TimerError
@@ -41,8 +42,6 @@ from handlers import actions, commands, events, home, options, shortcuts, views
 
 log = logging.getLogger(__name__)
 
-#: How long the error handler waits so Bolt has seen the listener's ack (see ``polite``).
-ACK_GRACE = 0.05
 HANDLERS: tuple[ModuleType, ...] = (commands, actions, views, events, home, shortcuts, options)
 
 AUTH_TEXT = ("Harvest no longer accepts the credentials I have for you. "
@@ -75,8 +74,24 @@ def create_app(
     web_client: AsyncWebClient | None = None,
     handlers: Sequence[ModuleType] = HANDLERS,
 ) -> AsyncApp:
-    """The app, every listener registered, requests verified with the signing secret."""
-    app = AsyncApp(
+    """The app, every listener registered, requests verified with the signing secret.
+
+    Every listener is guarded (:mod:`bot.listeners`): whatever it raises, before or after its
+    ack, goes to :func:`present`, as do the errors Bolt itself reports to ``@app.error``.
+    """
+
+    async def present(error: Exception, body: dict[str, Any], respond: Any,
+                      client: AsyncWebClient) -> None:
+        message = await error_message(error, services, client, body)
+        if respond is not None and _response_url(body):
+            await respond(response_type="ephemeral", replace_original=False, **message)
+            return
+        user = (body.get("user") or {}).get("id") or body.get("user_id")
+        if user:
+            await client.chat_postMessage(channel=user, **message)
+
+    app = GuardedApp(
+        present=present,
         client=web_client or slack_client(settings),
         signing_secret=settings.slack.signing_secret.reveal(),
         process_before_response=False,
@@ -89,16 +104,8 @@ def create_app(
     @app.error
     async def polite(error: Exception, body: dict[str, Any], respond: Any,
                      client: AsyncWebClient) -> None:
-        # Bolt's runner looks for the ack every 10 ms and, when a listener fails after acking,
-        # resets it: a failure answered within those 10 ms reads as "never acked" (HTTP 404).
-        await asyncio.sleep(ACK_GRACE)
-        message = await error_message(error, services, client, body)
-        if respond is not None and _response_url(body):
-            await respond(response_type="ephemeral", replace_original=False, **message)
-            return
-        user = (body.get("user") or {}).get("id") or body.get("user_id")
-        if user:
-            await client.chat_postMessage(channel=user, **message)
+        # Listeners never raise (they are guarded); this hears middleware and Bolt's own errors.
+        await tell(present, error, body, respond, client)
 
     return app
 
@@ -133,5 +140,7 @@ async def error_message(
         return blocks.text_message(AWAY_TEXT)
     if isinstance(error, HarvestError):
         return blocks.text_message(REFUSED_TEXT.format(message=error.message))
-    log.error("unexpected error in a listener: %s", type(error).__name__, exc_info=error)
+    # Its type and where it came from, not its message: a message may carry a token or a URL.
+    log.error("unexpected %s in a listener:\n%s", type(error).__name__,
+              "".join(traceback.format_tb(error.__traceback__)).rstrip())
     return blocks.text_message(OOPS_TEXT)
