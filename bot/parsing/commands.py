@@ -25,6 +25,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from bot.parsing import coop_words
 from bot.parsing.dates import EXAMPLES as DATE_EXAMPLES
 from bot.parsing.dates import DateError, DateSpec, parse_date_spec
 from bot.parsing.durations import DurationError, parse_duration
@@ -83,8 +84,46 @@ COMMANDS: tuple[CommandHelp, ...] = (
         "/harvest projects [filter]",
         "The projects and tasks you can track time to.",
     ),
+    CommandHelp(
+        "status",
+        "/harvest status <text>",
+        "Post a status to your Co-op group: the one linked to this channel, else your default.",
+        ("/harvest status Menus for Gourmet Night are printed",),
+    ),
+    CommandHelp(
+        "group",
+        "/harvest group list | link | unlink | default | create | invite | rename | owner | "
+        "delete | digest",
+        "Co-op groups: link one to this channel to see its statuses here, and manage yours.",
+        (
+            "/harvest group link Fawlty Towers",
+            "/harvest group create Fawlty Towers London sybil@fawltytowers.com",
+            "/harvest group digest yesterday",
+        ),
+    ),
 )
 HELP_BY_NAME = {help.name: help for help in COMMANDS}
+#: ``/harvest group …``: each action's usage, for its errors and for ``help group``.
+GROUP_HELP: tuple[CommandHelp, ...] = (
+    CommandHelp("list", "/harvest group list", "Your Co-op groups, and the one linked here."),
+    CommandHelp("link", "/harvest group link <group>",
+                "Show the group's new statuses in this channel (you must be a member)."),
+    CommandHelp("unlink", "/harvest group unlink", "Stop showing the group's statuses here."),
+    CommandHelp("default", "/harvest group default <group>",
+                "Where `/harvest status` posts outside a linked channel."),
+    CommandHelp("create", "/harvest group create <name> [timezone] [emails to invite]",
+                "Create a group; you own it.",
+                ('/harvest group create "Fawlty Towers" London sybil@fawltytowers.com',)),
+    CommandHelp("invite", "/harvest group invite <emails or @people>",
+                "Invite people to the group (by email; Co-op mails them)."),
+    CommandHelp("rename", "/harvest group rename <name>", "Rename the group."),
+    CommandHelp("owner", "/harvest group owner @person",
+                "Hand the group to another member (owner only)."),
+    CommandHelp("delete", "/harvest group delete",
+                "Delete the group and its notes, after you confirm (owner only)."),
+    CommandHelp("digest", "/harvest group digest [day]", "A day's statuses as one message."),
+)
+GROUP_HELP_BY_NAME = {help.name: help for help in GROUP_HELP}
 FOR_USER_USAGE = (
     "Administrators can act for someone: `/harvest for @person log 2h Acme`."
 )
@@ -200,6 +239,91 @@ class Projects:
     filter: str | None = None
 
 
+@dataclass(frozen=True)
+class Status:
+    """Post ``text`` (plain: Slack's markup already read) as a Co-op Note."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class GroupList:
+    pass
+
+
+@dataclass(frozen=True)
+class GroupLink:
+    name: str
+
+
+@dataclass(frozen=True)
+class GroupUnlink:
+    pass
+
+
+@dataclass(frozen=True)
+class GroupDefault:
+    name: str
+
+
+@dataclass(frozen=True)
+class GroupCreate:
+    """``timezone`` as typed (None: the person's own); the service checks Co-op accepts it."""
+
+    name: str
+    timezone: str | None = None
+    emails: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupInvite:
+    """Addresses typed, and people mentioned (their Slack email is looked up later)."""
+
+    emails: tuple[str, ...] = ()
+    people: tuple[SlackUserRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupRename:
+    name: str
+
+
+@dataclass(frozen=True)
+class GroupOwner:
+    person: SlackUserRef
+
+
+@dataclass(frozen=True)
+class GroupDelete:
+    pass
+
+
+@dataclass(frozen=True)
+class GroupDigest:
+    day: DateSpec | None = None
+
+
+GroupAction = (
+    GroupList
+    | GroupLink
+    | GroupUnlink
+    | GroupDefault
+    | GroupCreate
+    | GroupInvite
+    | GroupRename
+    | GroupOwner
+    | GroupDelete
+    | GroupDigest
+)
+
+
+@dataclass(frozen=True)
+class Group:
+    """``/harvest group <action> …``."""
+
+    action: GroupAction
+
+
 Command = (
     Help
     | Connect
@@ -213,8 +337,12 @@ Command = (
     | Week
     | Day
     | Projects
+    | Status
+    | Group
 )
-_ONLY_FOR_YOURSELF = {"help", "connect", "disconnect", "projects"}
+_ONLY_FOR_YOURSELF = {"help", "connect", "disconnect", "projects", "status", "group"}
+#: Commands whose words are the person's own: no ``for @…``, ``--`` or quotes are taken out.
+_RAW_COMMANDS = {"status", "group"}
 
 
 @dataclass(frozen=True)
@@ -346,6 +474,9 @@ def parse_command(text: str) -> Invocation:
     :raises CommandError: unknown sub-command or malformed arguments; its ``usage`` is the
         short help for that sub-command.
     """
+    first, after = (text.strip().split(maxsplit=1) + ["", ""])[:2]
+    if first.lower() in _RAW_COMMANDS:
+        return Invocation(_status(after) if first.lower() == "status" else _group(after))
     normalized = " ".join(text.split())
     rest, notes = _split_notes(normalized)
     words = rest.split()
@@ -403,3 +534,104 @@ def _parse_arguments(name: str, words: list[str], notes: str | None) -> Command:
         "week": Week(),
     }
     return simple[name]
+
+
+# -- Co-op: status and group ------------------------------------------------------------------
+
+
+def _group_usage(action: str | None = None) -> str:
+    if action is None:
+        return "\n".join(f"`{help.usage}`" for help in GROUP_HELP)
+    help = GROUP_HELP_BY_NAME[action]
+    examples = "".join(f"\n• `{example}`" for example in help.examples)
+    return f"`{help.usage}`: {help.summary}{examples}"
+
+
+def _status(text: str) -> Status:
+    """The status as Co-op should store it: Slack's markup read, line breaks kept."""
+    plain = coop_words.plain_text(text)
+    if not plain:
+        raise CommandError("What should the status say?", _usage("status"), "status")
+    return Status(plain)
+
+
+def _group(text: str) -> Group:
+    words = text.split()
+    if not words:
+        return Group(GroupList())
+    action, rest = words[0].lower(), words[1:]
+    if action not in GROUP_HELP_BY_NAME:
+        close = difflib.get_close_matches(action, list(GROUP_HELP_BY_NAME), n=1, cutoff=0.6)
+        suggestion = f" Did you mean `group {close[0]}`?" if close else ""
+        raise CommandError(f"I don't know `group {words[0]}`.{suggestion}", _group_usage(), "group")
+    return Group(_group_action(action, rest))
+
+
+def _group_action(action: str, words: list[str]) -> GroupAction:
+    usage = _group_usage(action)
+    if action in ("list", "unlink", "delete"):
+        if words:
+            raise CommandError(f"`group {action}` takes nothing after it.", usage, "group")
+        simple: dict[str, GroupAction] = {
+            "list": GroupList(), "unlink": GroupUnlink(), "delete": GroupDelete()}
+        return simple[action]
+    if action == "digest":
+        if not words:
+            return GroupDigest()
+        try:
+            return GroupDigest(parse_date_spec(" ".join(words)))
+        except DateError as error:
+            raise CommandError(error.message, usage, "group") from None
+    if action == "owner":
+        person = coop_words.mention(words[0]) if len(words) == 1 else None
+        if person is None:
+            raise CommandError("Who should own the group? Pick one person from Slack's @ list.",
+                               usage, "group")
+        return GroupOwner(SlackUserRef(*person))
+    if action == "invite":
+        return _invite(words, usage)
+    if action == "create":
+        return _create(words, usage)
+    name = coop_words.plain_text(" ".join(words))
+    if not name:
+        what = {"link": "Which group?", "default": "Which group?", "rename": "What new name?"}
+        raise CommandError(what[action], usage, "group")
+    if action == "rename":
+        return GroupRename(name)
+    return GroupLink(name) if action == "link" else GroupDefault(name)
+
+
+def _invite(words: list[str], usage: str) -> GroupInvite:
+    emails: list[str] = []
+    people: list[SlackUserRef] = []
+    for word in (part for typed in words for part in typed.split(",") if part):
+        person = coop_words.mention(word)
+        email = coop_words.email_of(word)
+        if person is not None:
+            people.append(SlackUserRef(*person))
+        elif email is not None:
+            emails.append(email)
+        else:
+            raise CommandError(f"`{coop_words.plain_text(word)}` is not an email address or a "
+                               "person from Slack's @ list.", usage, "group")
+    if not emails and not people:
+        raise CommandError("Whom should I invite? Give email addresses or @people.", usage, "group")
+    return GroupInvite(tuple(dict.fromkeys(emails)), tuple(dict.fromkeys(people)))
+
+
+def _create(words: list[str], usage: str) -> GroupCreate:
+    emails = []
+    kept = []
+    for word in words:
+        email = coop_words.email_of(word)
+        if email is not None:
+            emails.append(email)
+        elif coop_words.looks_like_email(word):
+            raise CommandError(f"`{coop_words.plain_text(word)}` is not an email address.",
+                               usage, "group")
+        else:
+            kept.append(word)
+    name, timezone = coop_words.split_name_timezone(coop_words.plain_text(" ".join(kept)))
+    if not name:
+        raise CommandError("What should the group be called?", usage, "group")
+    return GroupCreate(name, timezone, tuple(dict.fromkeys(emails)))
