@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from bot.accounts import HarvestClients
 from bot.config import Settings, load_settings
 from bot.console.session import ConsoleSession, Person
 from bot.console.terminal import EVENTS_PATH, lines_from
@@ -100,7 +101,9 @@ def running_demo(harvest: DemoHarvest, *, config: Path | None = None) -> Iterato
             slack.add_user(person.user_id, name=person.name, email=person.email, tz=person.timezone)
         env = demo_environment(harvest, slack.base_url, directory)
         settings = load_settings(config, env=env)
-        services = build_services(settings, env=env)
+        clients = HarvestClients(settings.harvest.coop_url or None)
+        stack.callback(clients.close)  # after services.close: the pools outlive their users
+        services = build_services(settings, env=env, clients=clients)
         stack.callback(services.close)
         linked = _link(services, settings, harvest, people)
         app = Background(create_asgi(settings, services), name="harvest-bot", lifespan="on")

@@ -327,7 +327,8 @@ class ConsoleSession:
         control = surface.rendered.control(number)
         if control is None:
             shown = ", ".join(str(c.number) for c in surface.rendered.controls)
-            raise LineError(f"The last {surface.kind} has no [{number}]; it has [{shown}].")
+            what = {"home": "App Home", "ephemeral": "message"}.get(surface.kind, surface.kind)
+            raise LineError(f"The last {what} has no [{number}]; it has [{shown}].")
         return surface, control
 
     def _press(self, number: int) -> None:
