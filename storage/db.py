@@ -133,7 +133,24 @@ def _initial_schema(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX seen_events_expiry ON seen_events (expires_at)")
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration("0001_initial_schema", _initial_schema),)
+def _coop_links(db: sqlite_utils.Database) -> None:
+    from storage.coop_links import create_tables  # imported here: that module imports this one
+
+    create_tables(db)
+
+
+def _coop_cursors(db: sqlite_utils.Database) -> None:
+    from storage.coop_cursors import create_tables
+
+    create_tables(db)
+
+
+# Append only: a name, once released, is never changed or reordered.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("0001_initial_schema", _initial_schema),
+    Migration("0002_coop_links", _coop_links),
+    Migration("0003_coop_cursors", _coop_cursors),
+)
 
 
 def open_db(
