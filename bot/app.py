@@ -34,6 +34,7 @@ from bot.harvest.errors import (
     Unavailable,
     ValidationError,
 )
+from bot.install import oauth_options
 from bot.listeners import GuardedApp, tell
 from bot.parsing.commands import CommandError
 from bot.services import Services
@@ -76,6 +77,9 @@ def create_app(
 ) -> AsyncApp:
     """The app, every listener registered, requests verified with the signing secret.
 
+    With a Slack client id and no bot token it installs into many workspaces by OAuth
+    (:mod:`bot.install`); each request is then authorized by its workspace's stored token.
+
     Every listener is guarded (:mod:`bot.listeners`): whatever it raises, before or after its
     ack, goes to :func:`present`, as do the errors Bolt itself reports to ``@app.error``.
     """
@@ -90,13 +94,15 @@ def create_app(
         if user:
             await client.chat_postMessage(channel=user, **message)
 
+    client = web_client or slack_client(settings)
     app = GuardedApp(
         present=present,
-        client=web_client or slack_client(settings),
+        client=client,
         signing_secret=settings.slack.signing_secret.reveal(),
         process_before_response=False,
         request_verification_enabled=True,
         logger=logging.getLogger("bot.slack"),
+        **oauth_options(settings, services, client),
     )
     for module in handlers:
         module.register(app, services)

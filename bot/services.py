@@ -28,6 +28,7 @@ from bot.secrets import SecretBox
 from bot.timers import Timers
 from storage.db import open_db
 from storage.events import SeenEvents
+from storage.installations import EncryptedInstallationStore
 
 T = TypeVar("T")
 #: Threads for Harvest calls: enough for a busy workspace, few enough for Harvest's throttle.
@@ -56,6 +57,8 @@ class Services:
     #: The App Home overview.
     home: Home
     extras: dict[str, Any] = field(default_factory=dict)
+    #: Slack installations, sealed (multi-workspace OAuth install only; see ``bot.install``).
+    installations: EncryptedInstallationStore | None = None
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Call ``fn`` in the Harvest thread pool and await its result."""
@@ -101,4 +104,8 @@ def build_services(
         settings=settings,
         catalog=catalog,
         home=Home(offers, clock),
+        installations=(
+            EncryptedInstallationStore(db, box, client_id=settings.slack.client_id)
+            if settings.slack.multi_workspace else None
+        ),
     )

@@ -3,6 +3,7 @@
 ``/slack/events``      every Slack request (commands, interactions, events), signature-checked
 ``/harvest/oauth/callback``  "Sign in with Harvest" comes back here; a small page says how it went
 ``/healthz``           200 "ok" when the database answers
+``/slack/install``, ``/slack/oauth_redirect``  "Add to Slack" (multi-workspace only, ``bot.install``)
 
 The outbox worker runs for the life of the ASGI app (Starlette's lifespan).
 """
@@ -24,6 +25,7 @@ from bot import blocks
 from bot.accounts import OAuthFailed
 from bot.config import Settings
 from bot.harvest.errors import HarvestError
+from bot.install import INSTALL_PATH, REDIRECT_PATH, bot_token
 from bot.runtime import OutboxWorker
 from bot.services import Services
 
@@ -69,7 +71,8 @@ def create_asgi(
             text = str(error) if isinstance(error, OAuthFailed) else error.message
             return _page("Not connected", text, 400)
         await bolt.client.chat_postMessage(
-            channel=account.user_id, **blocks.text_message(blocks.connected_text(account.email)))
+            channel=account.user_id, **await bot_token(bolt, account.team_id),
+            **blocks.text_message(blocks.connected_text(account.email)))
         return _page("Connected", f"Connected as {account.email}. You can close this tab "
                      "and go back to Slack.")
 
@@ -85,12 +88,15 @@ def create_asgi(
         finally:
             await worker.stop()
 
+    routes = [
+        Route("/slack/events", events, methods=["POST"]),
+        Route("/harvest/oauth/callback", oauth_callback, methods=["GET"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    if bolt.oauth_flow is not None:  # Bolt's handler serves both: the redirect and the callback
+        routes += [Route(path, events, methods=["GET"]) for path in (INSTALL_PATH, REDIRECT_PATH)]
     asgi = Starlette(
-        routes=[
-            Route("/slack/events", events, methods=["POST"]),
-            Route("/harvest/oauth/callback", oauth_callback, methods=["GET"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ],
+        routes=routes,
         lifespan=lifespan,
     )
     asgi.state.worker = worker

@@ -36,6 +36,8 @@ from tests.fakes.slack_signing import SignedRequest, SlackSigner
 
 SIGNING_SECRET = "e2e-signing-secret"
 BOT_TOKEN = "xoxb-e2e-bot-token"
+SLACK_CLIENT_ID = "1111.2222"
+SLACK_CLIENT_SECRET = "e2e-slack-client-secret"
 TEAM = "T0DEMO"
 PEOPLE = {  # demo login key -> Slack user id, time zone
     "sybil": ("U0SYBIL", "Europe/London"),
@@ -60,6 +62,7 @@ class SlackAppHarness:
         *,
         handlers: Sequence[ModuleType] = HANDLERS,
         outbox_interval: float = 0.1,
+        multi_workspace: bool = False,
     ) -> None:
         self.emulator = emulator
         self.slack = FakeSlackApi(team_id=TEAM)
@@ -67,6 +70,8 @@ class SlackAppHarness:
         self._tmp = tmp_path
         self._handlers = handlers
         self._interval = outbox_interval
+        #: Install by OAuth ("Add to Slack") instead of one workspace's bot token.
+        self.multi_workspace = multi_workspace
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.bind(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
@@ -103,6 +108,10 @@ class SlackAppHarness:
             "HARVEST_BOT_DATABASE": str(self._tmp / "bot.sqlite"),
             "HARVEST_BOT_SECRET_KEY_FILE": str(self._tmp / "keys" / "secret.key"),
         }
+        if self.multi_workspace:
+            del env["SLACK_BOT_TOKEN"]
+            env.update(SLACK_CLIENT_ID=SLACK_CLIENT_ID, SLACK_CLIENT_SECRET=SLACK_CLIENT_SECRET,
+                       HARVEST_BOT_PUBLIC_URL=self.url)
         self.settings = load_settings(env=env)
         self.clients = HarvestClients(self.emulator.coop_url, retry=FAST_RETRY)
         self.services = build_services(self.settings, env=env, clients=self.clients,
