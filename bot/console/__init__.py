@@ -2,6 +2,8 @@
 
 ``lines``    what a typed line means (``/harvest …``, ``:press 2``, ``:submit hours=1``): pure
 ``forms``    the values of a modal's inputs as Slack reports them: pure
-``session``  the conversation: signed requests to the app, its posts to the local Slack
-             rendered back as text (:mod:`bot.localslack.render`)
+``session``  the conversation: each line a signed request to the app
+``screen``   what the app posts to the local Slack, rendered back as text
+             (:mod:`bot.localslack.render`), and what was shown to whom
+``terminal`` lines from a terminal or a pipe; ``harvest-bot console`` against a running app
 """

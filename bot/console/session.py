@@ -1,38 +1,33 @@
-"""A person at the console: each line becomes a signed request to the app, and what the app then
-posts to the local Slack comes back as text, rendered from Block Kit as it arrives.
+"""A person at the console: each line becomes a signed request to the app, as Slack's client
+would send it; what the app then posts is shown by the :class:`~bot.console.screen.Screen`.
 
-The session keeps what Slack's client would: who you are, the messages and views you were shown
-(so ``:press 2`` knows which button is [2]), the modals open for each person and what has been
-typed into them. After each request it waits until the app has gone quiet, so that a scripted
-session (``printf '/harvest today\\n' | harvest-bot console``) reads in step with the app.
+The session knows who you are and turns ``:press 2`` into the ``block_actions`` of button [2]
+of the last thing shown to you, ``:submit`` into the ``view_submission`` of your open modal,
+and acts on the acknowledgement as Slack does (field errors, update, push, close). After each
+request it waits until the app has gone quiet, so that a scripted session
+(``printf '/harvest today\\n' | harvest-bot console``) reads in step with the app.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, TextIO
+from dataclasses import dataclass
+from typing import Any, TextIO
 
 import httpx
 
 from bot.console import forms, lines
 from bot.console.forms import FormError
 from bot.console.lines import LineError
-from bot.localslack.render import Control, Rendered, render_message, render_view
-from bot.localslack.server import RESPONSE_URL, Call, LocalSlack
+from bot.console.screen import CHANNEL, RULE, Origin, Screen, Surface
+from bot.localslack.render import Control, Rendered, render_view
+from bot.localslack.server import LocalSlack
 from bot.localslack.signing import SignedRequest, SlackSigner
 
-CHANNEL = ("C0GENERAL", "general")
 ACK_SECONDS = 3.0  # Slack shows the person an error when an app takes longer to acknowledge
-SHOWN_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.delete",
-                 "views.open", "views.push", "views.update", "views.publish",
-                 "files.completeUploadExternal", RESPONSE_URL}
-MAX_SURFACES = 50
-RULE = "──"
 
 
 @dataclass(frozen=True)
@@ -41,41 +36,6 @@ class Person:
     name: str
     email: str
     timezone: str = "UTC"
-
-
-@dataclass
-class Surface:
-    """Something shown with controls: a message, an ephemeral, a modal or the App Home."""
-
-    kind: Literal["message", "ephemeral", "modal", "home"]
-    audience: str | None  # the user it is shown to; None: everyone in the channel
-    rendered: Rendered
-    channel: str | None = None
-    ts: str | None = None
-    message: dict[str, Any] | None = None
-    view_id: str | None = None
-
-
-@dataclass
-class _Origin:
-    """Who asked, where, when the console handed the app a response_url."""
-
-    user_id: str
-    channel: str
-    replaces: Surface | None = None
-
-
-@dataclass
-class _Shown:
-    header: str
-    rendered: Rendered
-    surface: Surface | None = None
-
-
-@dataclass
-class _Counter:
-    shown: int = 0
-    homes: set[str] = field(default_factory=set)
 
 
 class ConsoleSession:
@@ -107,17 +67,9 @@ class ConsoleSession:
         self.person = self.people[0]
         self.first_wait = first_wait
         self.quiet = quiet
-        self._out = out
+        self.screen = Screen(out, {p.user_id: p.name for p in self.people},
+                             lambda: self.person.user_id)
         self._http = http or httpx.Client(timeout=30.0)
-        self._names = {p.user_id: p.name for p in self.people}
-        self._changed = threading.Condition()
-        self._count = _Counter()
-        self._surfaces: list[Surface] = []
-        self._modals: dict[str, list[str]] = {}  # user id -> open view ids, top last
-        self._typed: dict[str, dict[str, dict[str, Any]]] = {}  # view id -> field -> state
-        self._on_home: set[str] = set()
-        self._triggers: dict[str, str] = {}  # trigger_id -> user id
-        self._origins: dict[str, _Origin] = {}  # response_url key -> who asked, where
         self._keys = itertools.count(1)
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -129,7 +81,7 @@ class ConsoleSession:
             if person.user_id not in self.slack.workspace.users:
                 self.slack.add_user(person.user_id, name=person.name, email=person.email,
                                     tz=person.timezone)
-        self._unsubscribe = self.slack.subscribe(self._heard)
+        self._unsubscribe = self.slack.subscribe(self.screen.heard)
         return self
 
     def close(self) -> None:
@@ -164,9 +116,7 @@ class ConsoleSession:
                 break
 
     def write(self, text: str) -> None:
-        with self._changed:
-            self._out.write(text + "\n")
-            self._out.flush()
+        self.screen.write(text)
 
     # -- one line ----------------------------------------------------------------------------
 
@@ -225,12 +175,12 @@ class ConsoleSession:
 
     def _response_url(self, channel: str, replaces: Surface | None = None) -> str:
         key = f"console-{next(self._keys)}"
-        self._origins[key] = _Origin(self.person.user_id, channel, replaces)
+        self.screen.origins[key] = Origin(self.person.user_id, channel, replaces)
         return self.slack.response_url(key)
 
     def _trigger(self) -> str:
         trigger = f"{next(self._keys)}.{int(time.time())}.console"
-        self._triggers[trigger] = self.person.user_id
+        self.screen.triggers[trigger] = self.person.user_id
         return trigger
 
     def _send(self, request: SignedRequest) -> httpx.Response | None:
@@ -249,23 +199,10 @@ class ConsoleSession:
             return None
         return answer
 
-    def _wait(self, before: int, *, answered: bool) -> None:
-        """Until the app seems done: its first answer (unless the acknowledgement was one),
-        then :attr:`quiet` seconds without another."""
-        with self._changed:
-            if not answered:
-                self._changed.wait_for(lambda: self._count.shown > before, self.first_wait)
-            while True:
-                seen = self._count.shown
-                self._changed.wait(self.quiet)
-                if self._count.shown == seen:
-                    return
-
     def _exchange(self, request: SignedRequest, on_answer: Callable[[Any], bool]) -> None:
         """Send ``request``; ``on_answer`` gets the acknowledgement's JSON (or None) and says
         whether it showed the person something."""
-        with self._changed:
-            before = self._count.shown
+        before = self.screen.count
         answer = self._send(request)
         if answer is None:
             return
@@ -275,10 +212,10 @@ class ConsoleSession:
                 body = answer.json()
             except json.JSONDecodeError:
                 body = {"text": answer.text}
-        self._wait(before, answered=on_answer(body))
+        self.screen.wait(before, answered=on_answer(body), first=self.first_wait, quiet=self.quiet)
 
     def _slash(self, command: str, text: str) -> None:
-        self._on_home.discard(self.person.user_id)
+        self.screen.on_home.discard(self.person.user_id)
         channel = CHANNEL[0]
         request = self.signer.slash_command(
             text, user_id=self.person.user_id, user_name=self.person.name, command=command,
@@ -290,45 +227,38 @@ class ConsoleSession:
         """An acknowledgement with a message in it is shown like a response_url post."""
         if not isinstance(body, Mapping) or not (body.get("text") or body.get("blocks")):
             return False
-        origin = _Origin(self.person.user_id, channel, replaces)
-        self._show(self._response(dict(body), origin))
+        origin = Origin(self.person.user_id, channel, replaces)
+        self.screen.show(self.screen.response(dict(body), origin))
         return True
 
     def _home(self) -> None:
         user = self.person.user_id
-        self._on_home.add(user)
+        self.screen.on_home.add(user)
         event: dict[str, Any] = {"type": "app_home_opened", "user": user, "channel": "D" + user[1:],
                                  "tab": "home", "event_ts": f"{time.time():.6f}"}
         home = self.slack.home(user)
         if home is not None:
             event["view"] = home
-        with self._changed:
-            self._count.homes.discard(user)
+        self.screen.homes_published.discard(user)
         self._exchange(self.signer.event(event), lambda body: False)
-        with self._changed:
-            republished = user in self._count.homes
-        if not republished:
+        if user not in self.screen.homes_published:
             home = self.slack.home(user)
             if home is None:
                 self.write("(the app has not published an App Home tab)")
             else:
-                self._show(self._home_shown(user, home))
+                self.screen.show(self.screen.home(user, home))
 
     # -- controls ----------------------------------------------------------------------------
 
     def _find(self, number: int) -> tuple[Surface, Control]:
         """Control [number] of the last surface shown to the person that has controls."""
-        with self._changed:
-            mine = [s for s in self._surfaces
-                    if s.audience in (None, self.person.user_id) and s.rendered.controls]
-        if not mine:
+        surface = self.screen.last_with_controls(self.person.user_id)
+        if surface is None:
             raise LineError("Nothing shown to you has buttons or selects yet.")
-        surface = mine[-1]
         control = surface.rendered.control(number)
         if control is None:
             shown = ", ".join(str(c.number) for c in surface.rendered.controls)
-            what = {"home": "App Home", "ephemeral": "message"}.get(surface.kind, surface.kind)
-            raise LineError(f"The last {what} has no [{number}]; it has [{shown}].")
+            raise LineError(f"The last {surface.name} has no [{number}]; it has [{shown}].")
         return surface, control
 
     def _press(self, number: int) -> None:
@@ -354,7 +284,7 @@ class ConsoleSession:
             self._act(surface, control, forms.action_of(control, state))
         else:
             assert surface.view_id is not None and control.field is not None
-            self._typed.setdefault(surface.view_id, {})[control.field] = state
+            self.screen.typed.setdefault(surface.view_id, {})[control.field] = state
             shown = _state_text(state)
             self.write(f"{control.label}: {shown} (sent when you :submit)")
 
@@ -388,9 +318,9 @@ class ConsoleSession:
         """Send ``block_actions`` for ``control`` used on ``surface``."""
         user = self.person.user_id
         if surface.kind == "home":
-            self._on_home.add(user)
+            self.screen.on_home.add(user)
         else:
-            self._on_home.discard(user)
+            self.screen.on_home.discard(user)
         if surface.view_id is not None:
             payload = self.signer.block_action(
                 user, control.action_id, block_id=control.block_id,
@@ -406,19 +336,19 @@ class ConsoleSession:
                            "is_ephemeral": ephemeral},
                 channel_id=channel, message=None if ephemeral else surface.message,
                 action=action)
-        self._triggers[payload["trigger_id"]] = user
+        self.screen.triggers[payload["trigger_id"]] = user
         self._exchange(self.signer.interaction(payload), lambda body: False)
 
     # -- modals ------------------------------------------------------------------------------
 
     def _top_modal(self) -> str:
-        stack = self._modals.get(self.person.user_id) or []
+        stack = self.screen.modals.get(self.person.user_id) or []
         if not stack:
             raise LineError("You have no modal open.")
         return stack[-1]
 
     def _fields(self, view: Mapping[str, Any]) -> tuple[Control, ...]:
-        return render_view(view, users=self._names).fields
+        return render_view(view, users=self.screen.names).fields
 
     def _current_view(self, view_id: str, *, check: bool) -> dict[str, Any]:
         """The view as it stands, with ``state`` from what the person typed and picked.
@@ -428,7 +358,7 @@ class ConsoleSession:
         view = self.slack.view(view_id)
         if view.get("type") != "modal":
             return dict(view)
-        typed = self._typed.get(view_id, {})
+        typed = self.screen.typed.get(view_id, {})
         state = forms.view_state(self._fields(view), typed, submitting=check)
         return {**view, "state": state}
 
@@ -436,7 +366,7 @@ class ConsoleSession:
         view_id = self._top_modal()
         view = self.slack.view(view_id)
         fields = self._fields(view)
-        typed = self._typed.setdefault(view_id, {})
+        typed = self.screen.typed.setdefault(view_id, {})
         surface = Surface("modal", self.person.user_id, Rendered(()), view_id=view_id)
         for name, text in values:
             control = forms.find_field(fields, name)
@@ -455,7 +385,7 @@ class ConsoleSession:
     def _after_submit(self, view_id: str, body: Any) -> bool:
         """What Slack does with a submission's acknowledgement: close, update, push, errors."""
         user = self.person.user_id
-        stack = self._modals.setdefault(user, [])
+        stack = self.screen.modals.setdefault(user, [])
         action = body.get("response_action") if isinstance(body, Mapping) else None
         if action == "errors":
             errors = body.get("errors") or {}
@@ -464,164 +394,37 @@ class ConsoleSession:
         if action in ("update", "push") and isinstance(body.get("view"), Mapping):
             stored = self.slack.show_view(body["view"], view_id if action == "update" else None)
             if action == "update":
-                self._typed.pop(view_id, None)
+                self.screen.typed.pop(view_id, None)
             else:
                 stack.append(stored["id"])
-            self._show(self._modal_shown(user, stored, "updated" if action == "update" else ""))
+            self.screen.show(self.screen.modal(user, stored, "updated" if action == "update" else ""))
             return True
         if action == "clear":
             for open_id in stack:
-                self._typed.pop(open_id, None)
+                self.screen.typed.pop(open_id, None)
             stack.clear()
             self.write(f"{RULE} modals closed")
             return True
         if view_id in stack:
             stack.remove(view_id)
-        self._typed.pop(view_id, None)
+        self.screen.typed.pop(view_id, None)
         self.write(f"{RULE} modal closed")
         return False  # the app may still answer elsewhere: wait for it
 
     def _close(self) -> None:
         view_id = self._top_modal()
         view = self.slack.view(view_id)
-        self._modals[self.person.user_id].remove(view_id)
-        self._typed.pop(view_id, None)
+        self.screen.modals[self.person.user_id].remove(view_id)
+        self.screen.typed.pop(view_id, None)
         self.write(f"{RULE} modal closed")
         if view.get("notify_on_close"):
             payload = {**self.signer.view_submission(self.person.user_id, view, {}),
                        "type": "view_closed", "is_cleared": False}
             self._exchange(self.signer.interaction(payload), lambda body: True)
 
-    # -- what the app posts ------------------------------------------------------------------
-
-    def _heard(self, call: Call) -> None:
-        """The local Slack's listener (its thread): show what a person would see."""
-        if call.method not in SHOWN_METHODS:
-            return
-        if not call.ok:
-            error = call.response.get("error") if isinstance(call.response, dict) else call.response
-            self._show(_Shown(f"!! the app's {call.method} failed: {error}", Rendered(())))
-            return
-        shown = self._shown(call)
-        if shown is not None:
-            self._show(shown)
-
-    def _show(self, shown: _Shown) -> None:
-        with self._changed:
-            self._out.write("\n".join([shown.header, *shown.rendered.lines]) + "\n")
-            self._out.flush()
-            if shown.surface is not None:
-                self._surfaces.append(shown.surface)
-                del self._surfaces[:-MAX_SURFACES]
-            self._count.shown += 1
-            self._changed.notify_all()
-
-    def _name(self, user_id: str) -> str:
-        return "@" + self._names.get(user_id, user_id)
-
-    def _where(self, channel: str) -> str:
-        if channel.startswith("D"):
-            return f"DM with {self._name('U' + channel[1:])}"
-        return "#" + (CHANNEL[1] if channel == CHANNEL[0] else channel)
-
-    def _shown(self, call: Call) -> _Shown | None:
-        args, response = call.args, call.response
-        if call.method == RESPONSE_URL:
-            origin = self._origins.get(str(args.get("key")))
-            if origin is None:
-                origin = _Origin(self.person.user_id, CHANNEL[0])
-            return self._response(args, origin)
-        if call.method in ("chat.postMessage", "chat.update"):
-            message = response.get("message") or {}
-            channel = str(response.get("channel", ""))
-            edited = " (edited)" if call.method == "chat.update" else ""
-            audience = "U" + channel[1:] if channel.startswith("D") else None
-            return self._message(f"{RULE} {self._where(channel)}{edited}", message, "message",
-                                 audience, channel, str(response.get("ts", "")))
-        if call.method == "chat.postEphemeral":
-            user, channel = str(args.get("user")), str(args.get("channel"))
-            header = f"{RULE} only {self._name(user)} sees this, in {self._where(channel)}"
-            return self._message(header, args, "ephemeral", user, channel,
-                                 str(response.get("message_ts", "")))
-        if call.method == "chat.delete":
-            self._forget(str(response.get("ts")))
-            return _Shown(f"{RULE} a message was deleted in {self._where(str(response.get('channel')))}",
-                          Rendered(()))
-        if call.method in ("views.open", "views.push", "views.update"):
-            view = response["view"]
-            user = self._triggers.get(str(args.get("trigger_id")), "")
-            if call.method == "views.update":
-                user = next((u for u, s in self._modals.items() if view["id"] in s), user)
-            user = user or self.person.user_id
-            if view.get("type") != "modal":
-                return None
-            stack = self._modals.setdefault(user, [])
-            if view["id"] not in stack:
-                stack.append(view["id"])
-            return self._modal_shown(user, view, "updated" if call.method == "views.update" else "")
-        if call.method == "views.publish":
-            user = str(args.get("user_id"))
-            with self._changed:
-                self._count.homes.add(user)
-            if user not in self._on_home:
-                return _Shown(f"{RULE} {self._name(user)}'s App Home was updated (:home shows it)",
-                              Rendered(()))
-            return self._home_shown(user, response["view"])
-        if call.method == "files.completeUploadExternal":
-            titles = ", ".join(f"“{f.get('title')}”" for f in response.get("files") or [])
-            channel = str(args.get("channel_id", ""))
-            comment = str(args.get("initial_comment") or "")
-            return _Shown(f"{RULE} file {titles} shared in {self._where(channel)}",
-                          Rendered((comment,) if comment else ()))
-        return None
-
-    def _response(self, args: Mapping[str, Any], origin: _Origin) -> _Shown:
-        """A response_url post (or an acknowledgement's message) to ``origin``."""
-        if args.get("delete_original"):
-            if origin.replaces is not None:
-                self._forget(origin.replaces.ts)
-            return _Shown(f"{RULE} the message was deleted", Rendered(()))
-        in_channel = args.get("response_type") == "in_channel"
-        replacing = bool(args.get("replace_original")) and origin.replaces is not None
-        if replacing and origin.replaces is not None:
-            in_channel = origin.replaces.kind == "message"
-            self._forget(origin.replaces.ts)
-        where = self._where(origin.channel)
-        header = (f"{RULE} {where}" if in_channel
-                  else f"{RULE} only {self._name(origin.user_id)} sees this, in {where}")
-        if replacing:
-            header += " (replaces the message above)"
-        kind: Literal["message", "ephemeral"] = "message" if in_channel else "ephemeral"
-        ts = f"{time.time():.6f}"
-        return self._message(header, dict(args), kind, None if in_channel else origin.user_id,
-                             origin.channel, ts)
-
-    def _message(self, header: str, message: Mapping[str, Any],
-                 kind: Literal["message", "ephemeral"], audience: str | None, channel: str,
-                 ts: str) -> _Shown:
-        rendered = render_message(message, users=self._names)
-        kept = {k: v for k, v in message.items() if k in ("type", "text", "blocks", "ts", "user")}
-        surface = Surface(kind, audience, rendered, channel, ts, {**kept, "ts": ts})
-        return _Shown(header, rendered, surface)
-
-    def _modal_shown(self, user: str, view: Mapping[str, Any], change: str) -> _Shown:
-        rendered = render_view(view, users=self._names)
-        what = f"modal {change}".strip()
-        surface = Surface("modal", user, rendered, view_id=str(view["id"]))
-        return _Shown(f"{RULE} {what} for {self._name(user)}", rendered, surface)
-
-    def _home_shown(self, user: str, view: Mapping[str, Any]) -> _Shown:
-        rendered = render_view(view, users=self._names)
-        surface = Surface("home", user, rendered, view_id=str(view["id"]))
-        return _Shown(f"{RULE} {self._name(user)}'s App Home", rendered, surface)
-
-    def _forget(self, ts: str | None) -> None:
-        """A message is gone (deleted or replaced): its buttons can no longer be pressed."""
-        with self._changed:
-            self._surfaces = [s for s in self._surfaces if s.ts is None or s.ts != ts]
-
 
 def _state_text(state: Mapping[str, Any]) -> str:
+    """What a field now holds, as the person would read it."""
     for key, value in state.items():
         if key == "selected_option" and isinstance(value, Mapping):
             return str((value.get("text") or {}).get("text", value.get("value")))
