@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 
 from bot.parsing import coop_words
+from bot.parsing import digest_words
 from bot.parsing.dates import EXAMPLES as DATE_EXAMPLES
 from bot.parsing.dates import DateError, DateSpec, parse_date_spec
 from bot.parsing.durations import DurationError, parse_duration
@@ -101,6 +102,16 @@ COMMANDS: tuple[CommandHelp, ...] = (
             "/harvest group digest yesterday",
         ),
     ),
+    CommandHelp(
+        "digest",
+        "/harvest digest daily | weekly | off | now | show | me",
+        "Post a summary of the team's hours in this channel on a schedule, or DM you yours.",
+        (
+            "/harvest digest daily 09:00 weekdays Europe/London",
+            "/harvest digest weekly mon 09:00 projects Website Redesign, Mobile App by task",
+            "/harvest digest me 18:00 weekdays",
+        ),
+    ),
 )
 HELP_BY_NAME = {help.name: help for help in COMMANDS}
 #: ``/harvest group …``: each action's usage, for its errors and for ``help group``.
@@ -124,6 +135,26 @@ GROUP_HELP: tuple[CommandHelp, ...] = (
     CommandHelp("digest", "/harvest group digest [day]", "A day's statuses as one message."),
 )
 GROUP_HELP_BY_NAME = {help.name: help for help in GROUP_HELP}
+#: ``/harvest digest …``: each action's usage, for its errors and for ``help digest``.
+DIGEST_HELP: tuple[CommandHelp, ...] = (
+    CommandHelp("daily", "/harvest digest daily <time> [weekdays] [time zone] [scope] [by task] "
+                "[mention]",
+                "Every day (or weekday) at that time, the previous working day's hours here. "
+                "Scope: `projects A, B`, `clients A, B` or `people @a @b`; `mention` names "
+                "people who logged nothing.",
+                ("/harvest digest daily 09:00 weekdays Europe/London clients Acme Corp",)),
+    CommandHelp("weekly", "/harvest digest weekly <day> <time> [time zone] [scope] [by task] "
+                "[mention]", "Once a week, the previous week's hours here.",
+                ("/harvest digest weekly mon 09:00 people @polly @manuel",)),
+    CommandHelp("off", "/harvest digest off [daily|weekly]", "Stop this channel's digests."),
+    CommandHelp("now", "/harvest digest now [daily|weekly]",
+                "Post this channel's digest now (yours, for yesterday, when it has none)."),
+    CommandHelp("show", "/harvest digest show", "This channel's digests and your own DM."),
+    CommandHelp("me", "/harvest digest me <time> [weekdays] [time zone] | me off | me now",
+                "A DM with your day's entries and total, a nudge when you logged nothing, and "
+                "a warning about a timer left running."),
+)
+DIGEST_HELP_BY_NAME = {help.name: help for help in DIGEST_HELP}
 FOR_USER_USAGE = (
     "Administrators can act for someone: `/harvest for @person log 2h Acme`."
 )
@@ -324,6 +355,13 @@ class Group:
     action: GroupAction
 
 
+@dataclass(frozen=True)
+class Digest:
+    """``/harvest digest <action> …`` (the actions are in :mod:`bot.parsing.digest_words`)."""
+
+    action: digest_words.DigestAction
+
+
 Command = (
     Help
     | Connect
@@ -339,10 +377,11 @@ Command = (
     | Projects
     | Status
     | Group
+    | Digest
 )
 _ONLY_FOR_YOURSELF = {"help", "connect", "disconnect", "projects", "status", "group"}
 #: Commands whose words are the person's own: no ``for @…``, ``--`` or quotes are taken out.
-_RAW_COMMANDS = {"status", "group"}
+_RAW_COMMANDS = {"status", "group", "digest"}
 
 
 @dataclass(frozen=True)
@@ -476,6 +515,8 @@ def parse_command(text: str) -> Invocation:
     """
     first, after = (text.strip().split(maxsplit=1) + ["", ""])[:2]
     if first.lower() in _RAW_COMMANDS:
+        if first.lower() == "digest":
+            return Invocation(_digest(after))
         return Invocation(_status(after) if first.lower() == "status" else _group(after))
     normalized = " ".join(text.split())
     rest, notes = _split_notes(normalized)
@@ -635,3 +676,21 @@ def _create(words: list[str], usage: str) -> GroupCreate:
     if not name:
         raise CommandError("What should the group be called?", usage, "group")
     return GroupCreate(name, timezone, tuple(dict.fromkeys(emails)))
+
+
+# -- digests ----------------------------------------------------------------------------------
+
+
+def _digest_usage(action: str | None = None) -> str:
+    if action is None or action not in DIGEST_HELP_BY_NAME:
+        return "\n".join(f"`{help.usage}`" for help in DIGEST_HELP)
+    help = DIGEST_HELP_BY_NAME[action]
+    examples = "".join(f"\n• `{example}`" for example in help.examples)
+    return f"`{help.usage}`: {help.summary}{examples}"
+
+
+def _digest(text: str) -> Digest:
+    try:
+        return Digest(digest_words.parse_digest(text))
+    except digest_words.DigestWordsError as error:
+        raise CommandError(error.message, _digest_usage(error.action), "digest") from None
