@@ -78,10 +78,13 @@ def test_a_button_opens_a_modal_whose_submission_lands_in_harvest(
 /harvest start website / design
 /harvest today
 :press 1
+:submit hours=soon
 :submit hours=1:45 notes=Mockups for the lobby
 """)
-    modal = between(text, "polly> :press 1", "polly> :submit hours=1:45 notes=Mockups for the lobby")
+    modal = between(text, "polly> :press 1", "polly> :submit hours=soon")
     assert "┌─ Edit entry" in modal and "[1] Hours (hours=):" in modal
+    refused = between(text, "polly> :submit hours=soon", "polly> :submit hours=1:45 notes=Mockups for the lobby")
+    assert refused.startswith("!! hours: ") and "modal closed" not in refused
     after = text.split("polly> :submit hours=1:45 notes=Mockups for the lobby\n", 1)[1]
     assert "── modal closed" in after and "1:45 — Mockups for the lobby" in after
     (entry,) = entries(emulator, "polly")
