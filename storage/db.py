@@ -145,11 +145,18 @@ def _coop_cursors(db: sqlite_utils.Database) -> None:
     create_tables(db)
 
 
+def _digests(db: sqlite_utils.Database) -> None:
+    from storage.digests import create_tables
+
+    create_tables(db)
+
+
 # Append only: a name, once released, is never changed or reordered.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial_schema", _initial_schema),
     Migration("0002_coop_links", _coop_links),
     Migration("0003_coop_cursors", _coop_cursors),
+    Migration("0004_digests", _digests),
 )
 
 
