@@ -21,6 +21,7 @@ from typing import TextIO
 
 from bot.accounts import HarvestClients
 from bot.config import Settings, load_settings
+from bot.console.lines import LineError
 from bot.console.session import ConsoleSession, Person
 from bot.console.terminal import EVENTS_PATH, lines_from
 from bot.localslack.server import LocalSlack
@@ -60,11 +61,14 @@ class Demo:
 
     def session(self, out: TextIO, *, user: str | None = None, first_wait: float = 10.0,
                 quiet: float = 0.4) -> ConsoleSession:
-        """A console session as ``user`` (a demo person's name; default the first)."""
+        """A console session as ``user`` (a demo person's name; default the first).
+
+        :raises LineError: no demo person goes by ``user``.
+        """
         session = ConsoleSession(self.slack, self.signer, self.events_url, self.people, out,
                                  first_wait=first_wait, quiet=quiet)
         if user:
-            session.handle(f":user {user}")
+            session.become(user)
         return session
 
 
@@ -137,7 +141,12 @@ def run_demo(harvest: DemoHarvest, stdin: TextIO, out: TextIO, *, user: str | No
     """
     with running_demo(harvest, config=config) as demo:
         out.write("\n".join(banner(demo, harvest)) + "\n")
-        with demo.session(out, user=user) as session:
+        try:
+            session = demo.session(out, user=user)
+        except LineError as error:
+            out.write(f"{error}\n")
+            return 2
+        with session:
             session.greet()
             typed, echo = lines_from(stdin, session)
             session.run(typed, echo=echo)

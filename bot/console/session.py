@@ -146,7 +146,7 @@ class ConsoleSession:
                     f"  {'*' if p is self.person else ' '} {p.name:<10} {p.user_id:<10} {p.email}"
                     for p in self.people))
             case lines.SwitchUser(name):
-                self.person = self._person(name)
+                self.become(name)
                 self.write(f"You are @{self.person.name} now.")
             case lines.Slash(name, text):
                 self._slash(name, text)
@@ -160,6 +160,13 @@ class ConsoleSession:
                 self._submit(values)
             case lines.Close():
                 self._close()
+
+    def become(self, name: str) -> None:
+        """Be the person called ``name`` (or with that user id, or a name starting so).
+
+        :raises LineError: nobody goes by it; the message says who one can be.
+        """
+        self.person = self._person(name)
 
     def _person(self, name: str) -> Person:
         wanted = name.casefold()

@@ -8,6 +8,7 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from bot.config import Settings
+from bot.console.lines import LineError
 from bot.console.session import ConsoleSession, Person
 from bot.localslack.server import LocalSlack
 from bot.localslack.signing import SlackSigner
@@ -64,7 +65,11 @@ def run_console(settings: Settings, app_url: str, stdin: TextIO, out: TextIO, *,
         with ConsoleSession(slack, signer, events_url(app_url), people, out,
                             first_wait=first_wait, quiet=quiet) as session:
             if user:
-                session.handle(f":user {user}")
+                try:
+                    session.become(user)
+                except LineError as error:
+                    out.write(f"{error}\n")
+                    return 2
             session.greet()
             typed, echo = lines_from(stdin, session)
             session.run(typed, echo=echo)

@@ -10,9 +10,10 @@ import subprocess
 import sys
 
 from bot.console.session import ConsoleSession
-from bot.demo import Demo
+from bot.demo import Demo, run_demo
 from bot.localslack.signing import SlackSigner
 from emulator.runner import RunningEmulator
+from tests.console.conftest import demo_harvest
 
 
 def run(demo: Demo, script: str, *, user: str = "polly") -> str:
@@ -168,3 +169,16 @@ def test_harvest_bot_demo_as_a_command_with_piped_input() -> None:
     assert "polly> /harvest start website / design" in out and "Timer started" in out
     assert "running" in between(out, "polly> /harvest today", "polly> /harvest stop")
     assert "Stopped" in out.split("polly> /harvest stop", 1)[1]
+
+
+def test_run_demo_ends_at_the_end_of_input_and_refuses_an_unknown_person(
+    emulator: RunningEmulator,
+) -> None:
+    out = io.StringIO()
+    assert run_demo(demo_harvest(emulator), io.StringIO("/harvest help\n"), out, user="basil") == 0
+    text = out.getvalue()
+    assert "You are @basil in #general" in text and "basil> /harvest help" in text
+    assert "You are @basil now." not in text  # --user is where one starts, not a switch
+    out = io.StringIO()
+    assert run_demo(demo_harvest(emulator), io.StringIO(""), out, user="nobody") == 2
+    assert "There is no 'nobody' here; you can be sybil, basil, polly, manuel." in out.getvalue()
