@@ -18,6 +18,8 @@ token rotation) all go through the app's one client, at ``slack.api_url``.
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin
 
@@ -26,7 +28,7 @@ from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAutho
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.services import Services
 from storage.installations import OAuthStates
 
@@ -45,13 +47,26 @@ def authorization_url(api_url: str) -> str:
     return urljoin(api_url.rstrip("/") + "/", AUTHORIZE_PATH)
 
 
-def oauth_options(settings: Settings, services: Services, client: AsyncWebClient) -> dict[str, Any]:
+def oauth_options(
+    settings: Settings,
+    services: Services,
+    client: AsyncWebClient,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """``AsyncApp`` keyword arguments for the OAuth install; none for one workspace's bot token.
 
+    :raises ConfigError: one workspace's bot token, but ``SLACK_CLIENT_ID`` and
+        ``SLACK_CLIENT_SECRET`` are in the environment, where Bolt would find them.
     :raises ValueError: multi-workspace settings but the services have no installation store.
     """
     slack = settings.slack
     if not slack.multi_workspace:
+        environ = os.environ if environ is None else environ
+        if "SLACK_CLIENT_ID" in environ and "SLACK_CLIENT_SECRET" in environ:
+            # Bolt reads these itself when given no OAuth settings, then ignores the bot token
+            # and keeps installations in clear in a file: refuse rather than let that happen.
+            raise ConfigError(["SLACK_BOT_TOKEN (one workspace) and SLACK_CLIENT_ID with "
+                               "SLACK_CLIENT_SECRET (OAuth install) are both set: unset one"])
         return {}
     store = services.installations
     if store is None:

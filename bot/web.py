@@ -5,14 +5,19 @@
 ``/healthz``           200 "ok" when the database answers
 ``/slack/install``, ``/slack/oauth_redirect``  "Add to Slack" (multi-workspace only, ``bot.install``)
 
-The outbox worker runs for the life of the ASGI app (Starlette's lifespan).
+The outbox worker and the scheduler (the Co-op poll, ``bot.coop_poster``) run for the life of
+the ASGI app (Starlette's lifespan).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import signal
+import sys
 from collections.abc import AsyncIterator
 from html import escape
+from types import FrameType
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -23,7 +28,8 @@ from starlette.routing import Route
 
 from bot import blocks
 from bot.accounts import OAuthFailed
-from bot.config import Settings
+from bot.config import ConfigError, Settings
+from bot.coop_poster import schedule_coop
 from bot.harvest.errors import HarvestError
 from bot.install import INSTALL_PATH, REDIRECT_PATH, bot_token
 from bot.runtime import OutboxWorker
@@ -80,12 +86,16 @@ def create_asgi(
         await services.run(services.accounts.get, "-", "-")  # the database answers a read
         return PlainTextResponse("ok")
 
+    schedule_coop(services, bolt.client)
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         worker.start()
+        services.scheduler.start()
         try:
             yield
         finally:
+            await services.scheduler.stop()
             await worker.stop()
 
     routes = [
@@ -114,25 +124,59 @@ def serve(settings: Settings, *, socket_mode: bool = False, host: str | None = N
 
     services = build_services(settings)
     try:
-        app = create_app(settings, services)
+        try:
+            app = create_app(settings, services)
+        except ConfigError as error:
+            print(error, file=sys.stderr)
+            return 2
         if socket_mode:
-            import asyncio
-
             asyncio.run(_socket_mode(settings, services, app))
             return 0
-        uvicorn.run(create_asgi(settings, services, app=app), host=host or settings.http.host,
-                    port=settings.http.port if port is None else port, access_log=False)
+        asgi = create_asgi(settings, services, app=app)
+        # uvicorn shuts down gracefully on SIGTERM (requests finish, the outbox worker stops),
+        # then raises SIGTERM again for the handler it found: this one ends serve() normally,
+        # so the services close and the exit status is 0.
+        previous = signal.signal(signal.SIGTERM, _terminated)
+        try:
+            uvicorn.run(asgi, host=host or settings.http.host,
+                        port=settings.http.port if port is None else port, access_log=False)
+        except _Terminated:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         return 0
     finally:
         services.close()
 
 
+class _Terminated(Exception):
+    """SIGTERM arrived after uvicorn's graceful shutdown."""
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
 async def _socket_mode(settings: Settings, services: Services, app: AsyncApp) -> None:
+    """Socket Mode until SIGTERM or SIGINT, then close the socket and stop the outbox worker.
+
+    slack_sdk keeps retrying until Slack gives a WebSocket URL (``apps.connections.open`` with
+    the app token), so connecting runs beside the wait for a signal rather than before it.
+    """
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+    handler = AsyncSocketModeHandler(app, settings.slack.app_token.reveal())
     worker = OutboxWorker(services, app.client)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
     worker.start()
+    connecting = loop.create_task(handler.connect_async(), name="socket-mode")
     try:
-        await AsyncSocketModeHandler(app, settings.slack.app_token.reveal()).start_async()
+        await stopping.wait()
     finally:
+        connecting.cancel()
+        await asyncio.gather(connecting, return_exceptions=True)
+        await handler.close_async()
         await worker.stop()

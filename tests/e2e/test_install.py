@@ -17,6 +17,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 
+from bot.app import create_app
+from bot.config import ConfigError, load_settings
+from bot.services import build_services
 from emulator.runner import RunningEmulator
 from tests.e2e.harness import (
     SLACK_CLIENT_ID,
@@ -122,3 +125,22 @@ def test_harvest_sign_in_dm_goes_out_with_the_workspace_token(
     assert httpx.get(signed_in.headers["location"]).status_code == 200
     dm = bot.slack.wait_for("chat.postMessage", lambda c: c.args["channel"] == user_id("basil"))
     assert dm.token == token and "Connected to Harvest" in text_of(dm)
+
+
+def test_a_bot_token_beside_oauth_credentials_in_the_environment_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Bolt reads these from the environment itself and would then ignore the bot token and
+    # keep installations in clear in a file; the settings say one workspace.
+    monkeypatch.setenv("SLACK_CLIENT_ID", SLACK_CLIENT_ID)
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", SLACK_CLIENT_SECRET)
+    env = {"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-one-workspace",
+           "HARVEST_BOT_DATABASE": str(tmp_path / "bot.sqlite"),
+           "HARVEST_BOT_SECRET_KEY_FILE": str(tmp_path / "secret.key")}
+    settings = load_settings(env=env)
+    services = build_services(settings, env=env)
+    try:
+        with pytest.raises(ConfigError, match="are both set: unset one"):
+            create_app(settings, services)
+    finally:
+        services.close()
