@@ -20,10 +20,13 @@ import sqlite_utils
 from bot.accounts import Accounts, ClientFactory, HarvestClients
 from bot.catalog import Catalog
 from bot.config import Settings
+from bot.coop import Coop
+from bot.coop_mirror import Mirror
 from bot.entries import Entries
 from bot.home import Home
 from bot.offers import Offers
 from bot.outbox import Writes
+from bot.scheduler import Scheduler
 from bot.secrets import SecretBox
 from bot.timers import Timers
 from storage.db import open_db
@@ -56,6 +59,11 @@ class Services:
     catalog: Catalog
     #: The App Home overview.
     home: Home
+    #: Co-op statuses and groups (``bot.coop``), and what linked channels still need.
+    coop: Coop
+    coop_mirror: Mirror
+    #: Background jobs, started and stopped with the web app (``bot.scheduler``).
+    scheduler: Scheduler
     extras: dict[str, Any] = field(default_factory=dict)
     #: Slack installations, sealed (multi-workspace OAuth install only; see ``bot.install``).
     installations: EncryptedInstallationStore | None = None
@@ -92,6 +100,7 @@ def build_services(
     writes = Writes(db, accounts, clock=clock, backoff=outbox_backoff)
     catalog = Catalog(clock)
     offers = Offers(on_projects=catalog.remember)
+    coop = Coop(db, accounts, enabled=bool(settings.harvest.coop_url), clock=clock)
     return Services(
         db=db,
         accounts=accounts,
@@ -104,6 +113,9 @@ def build_services(
         settings=settings,
         catalog=catalog,
         home=Home(offers, clock),
+        coop=coop,
+        coop_mirror=Mirror(coop, clock=clock),
+        scheduler=Scheduler(),
         installations=(
             EncryptedInstallationStore(db, box, client_id=settings.slack.client_id)
             if settings.slack.multi_workspace else None
