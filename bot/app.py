@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks
 from bot.accounts import AccountError, NotLinked
 from bot.config import Settings
+from bot.digests import DigestError
 from bot.entries import EntryError
 from bot.harvest.errors import (
     AuthError,
@@ -39,11 +40,12 @@ from bot.listeners import GuardedApp, tell
 from bot.parsing.commands import CommandError
 from bot.services import Services
 from bot.timers import TimerError
-from handlers import actions, commands, events, home, options, shortcuts, views
+from handlers import actions, commands, digests, events, home, options, shortcuts, views
 
 log = logging.getLogger(__name__)
 
-HANDLERS: tuple[ModuleType, ...] = (commands, actions, views, events, home, shortcuts, options)
+HANDLERS: tuple[ModuleType, ...] = (commands, actions, views, events, home, shortcuts, options,
+                                     digests)
 
 AUTH_TEXT = ("Harvest no longer accepts the credentials I have for you. "
              "Run `/harvest connect` to connect again.")
@@ -132,7 +134,7 @@ async def error_message(
         team = body.get("team_id") or (body.get("team") or {}).get("id", "")
         user = body.get("user_id") or (body.get("user") or {}).get("id", "")
         return blocks.not_linked_message(await commands.oauth_url(services, client, team, user))
-    if isinstance(error, (AccountError, TimerError, EntryError)):
+    if isinstance(error, (AccountError, TimerError, EntryError, DigestError)):
         return blocks.text_message(str(error) or type(error).__doc__ or "")
     if isinstance(error, AuthError):
         return blocks.text_message(AUTH_TEXT)

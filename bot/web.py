@@ -30,6 +30,7 @@ from bot import blocks
 from bot.accounts import OAuthFailed
 from bot.config import ConfigError, Settings
 from bot.coop_poster import schedule_coop
+from bot.digest_poster import schedule_digests
 from bot.harvest.errors import HarvestError
 from bot.install import INSTALL_PATH, REDIRECT_PATH, bot_token
 from bot.runtime import OutboxWorker
@@ -87,6 +88,7 @@ def create_asgi(
         return PlainTextResponse("ok")
 
     schedule_coop(services, bolt.client)
+    schedule_digests(services, bolt.client, tokens=lambda team: bot_token(bolt, team))
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -17,6 +17,7 @@ from bot.parsing import commands as parsed
 from bot.runtime import acting_for, people
 from bot.services import Services
 from bot.work import Choice
+from handlers import digests
 from handlers.home import after_command
 
 Message = dict[str, Any]
@@ -173,4 +174,5 @@ _HANDLERS: dict[type, Handler] = {
     parsed.Week: _week,
     parsed.Day: _day,
     parsed.Projects: _projects,
+    parsed.Digest: digests.digest,
 }

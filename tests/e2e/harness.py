@@ -15,8 +15,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Self
@@ -63,6 +63,7 @@ class SlackAppHarness:
         handlers: Sequence[ModuleType] = HANDLERS,
         outbox_interval: float = 0.1,
         multi_workspace: bool = False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.emulator = emulator
         self.slack = FakeSlackApi(team_id=TEAM)
@@ -72,6 +73,8 @@ class SlackAppHarness:
         self._interval = outbox_interval
         #: Install by OAuth ("Add to Slack") instead of one workspace's bot token.
         self.multi_workspace = multi_workspace
+        #: The app's clock (the services'), when a test controls time.
+        self._clock = clock
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.bind(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
@@ -115,7 +118,8 @@ class SlackAppHarness:
         self.settings = load_settings(env=env)
         self.clients = HarvestClients(self.emulator.coop_url, retry=FAST_RETRY)
         self.services = build_services(self.settings, env=env, clients=self.clients,
-                                       outbox_backoff=timedelta(seconds=0.2))
+                                       outbox_backoff=timedelta(seconds=0.2),
+                                       **({"clock": self._clock} if self._clock else {}))
         app = create_app(self.settings, self.services, handlers=self._handlers)
         asgi = create_asgi(self.settings, self.services, app=app, outbox_interval=self._interval)
         config = uvicorn.Config(asgi, log_level="warning", lifespan="on", access_log=False)
