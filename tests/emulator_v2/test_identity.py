@@ -197,6 +197,7 @@ def test_requests_oauthlib_works_unchanged(emulator: RunningEmulator,
     token = session.fetch_token(token_url, client_secret="demo-client-secret",
                                 authorization_response=callback)
     assert token["expires_in"] == 1209600
-    response = session.get(emulator.v2_url + "/users/me", headers={
-        "Harvest-Account-Id": str(emulator.info.account_id), "User-Agent": UA})
+    with session:  # closes its connection pool
+        response = session.get(emulator.v2_url + "/users/me", headers={
+            "Harvest-Account-Id": str(emulator.info.account_id), "User-Agent": UA})
     assert response.status_code == 200 and response.json()["access_roles"] == ["administrator"]
