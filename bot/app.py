@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks
 from bot.accounts import AccountError, NotLinked
 from bot.config import Settings
+from bot.coop_errors import CoopError
 from bot.digests import DigestError
 from bot.entries import EntryError
 from bot.harvest.errors import (
@@ -40,12 +41,12 @@ from bot.listeners import GuardedApp, tell
 from bot.parsing.commands import CommandError
 from bot.services import Services
 from bot.timers import TimerError
-from handlers import actions, commands, digests, events, home, options, shortcuts, views
+from handlers import actions, commands, coop, digests, events, home, options, shortcuts, views
 
 log = logging.getLogger(__name__)
 
 HANDLERS: tuple[ModuleType, ...] = (commands, actions, views, events, home, shortcuts, options,
-                                     digests)
+                                     coop, digests)
 
 AUTH_TEXT = ("Harvest no longer accepts the credentials I have for you. "
              "Run `/harvest connect` to connect again.")
@@ -134,7 +135,7 @@ async def error_message(
         team = body.get("team_id") or (body.get("team") or {}).get("id", "")
         user = body.get("user_id") or (body.get("user") or {}).get("id", "")
         return blocks.not_linked_message(await commands.oauth_url(services, client, team, user))
-    if isinstance(error, (AccountError, TimerError, EntryError, DigestError)):
+    if isinstance(error, (AccountError, TimerError, EntryError, CoopError, DigestError)):
         return blocks.text_message(str(error) or type(error).__doc__ or "")
     if isinstance(error, AuthError):
         return blocks.text_message(AUTH_TEXT)

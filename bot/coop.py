@@ -32,7 +32,7 @@ from bot.coop_errors import (
     UnknownGroup,
     not_member,
 )
-from bot.coop_stream import floor_mark, in_order, newest
+from bot.coop_stream import floor_mark, in_order, in_second, mark_of, newest
 from bot.harvest.api import CoopApi
 from bot.harvest.errors import (
     CoopUnavailable,
@@ -47,7 +47,7 @@ from bot.harvest.timezones import zone_for
 from bot.parsing.dates import DateSpec
 from bot.parsing.matching import Candidate as Named
 from bot.parsing.matching import MatchKind, Quality, match
-from storage.coop_cursors import CoopCursors
+from storage.coop_cursors import CoopCursors, SentStatus
 from storage.coop_links import CoopDefaults, CoopLink, CoopLinks, DefaultGroup
 from storage.installations import OAuthStates
 from storage.users import LinkedAccount
@@ -294,15 +294,20 @@ class Coop:
         group = self._find(team_id, user_id, name)
         client = batch(self.client(team_id, user_id))
         with self.asking(group):
-            since = newest(client.group_statuses(group.id))
+            recent = client.group_statuses(group.id)
+        since = newest(recent)
         if self.cursors.get(team_id, group.id) is None:
             self.cursors.put(team_id, group.id, since or floor_mark(group.created_at),
                              at=self._clock())
         link = CoopLink(team_id, channel_id, group.id, group.name, user_id, self._clock(),
                         group.timezone, since)
         before = self.links.link(link)
-        if before is not None and before.group_id != group.id:
+        if before is not None:
             self._forget(before)
+        if since is not None:  # the statuses of that second are history too (coop_stream)
+            for status in in_second(recent, since):
+                self.cursors.record_sent(SentStatus(team_id, channel_id, group.id,
+                                                    mark_of(status), None, self._clock()))
         return link
 
     def unlink(self, team_id: str, channel_id: str) -> CoopLink | None:

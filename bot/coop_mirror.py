@@ -43,6 +43,7 @@ from bot.coop import Coop, batch
 from bot.coop_errors import CoopOff
 from bot.coop_stream import (
     catch_up_days,
+    in_order,
     is_after,
     mark_of,
     needs_catch_up,
@@ -120,16 +121,16 @@ class Mirror:
                 if mark is not None:
                     self._coop.cursors.put(team_id, group_id, mark, at=self._clock())
                 return self._round(team_id, group_id, (), dropped)
-            statuses = list(recent)
+            days: list[tuple[Status, ...]] = []
             if needs_catch_up(recent, cursor):
                 zone = zone_for(links[0].group_timezone if links else None)
-                for day in catch_up_days(cursor, recent, zone):
-                    statuses += client.group_statuses(group_id, day)
+                days = [client.group_statuses(group_id, day)
+                        for day in catch_up_days(cursor, recent, zone)]
         except HarvestError as error:
             log.warning("Co-op group %s: reading failed (%s)", group_id, type(error).__name__)
             return self._round(team_id, group_id, (), dropped) if dropped else None
-        return self._round(team_id, group_id, tuple(new_since(statuses, cursor)), dropped,
-                           cursor=cursor)
+        statuses = new_since(in_order(*days, recent), cursor)
+        return self._round(team_id, group_id, tuple(statuses), dropped, cursor=cursor)
 
     def _round(self, team_id: str, group_id: int, statuses: tuple[Status, ...],
                dropped: list[Dropped], cursor: StatusMark | None = None) -> Round:

@@ -1,19 +1,21 @@
 """The order of a Co-op group's statuses and which are new since a cursor. Pure functions.
 
-Co-op lists a group's statuses newest first and names no order beyond "most recent". The bot
-orders them by :func:`order_key`: ``created_at``, then DayEntries before Notes, then the id (the
-emulator's order, and at equal times the only one that is stable). Timestamps on the wire have
-whole seconds, so statuses of the same second are ordered by kind and id, not by the instant
-they were made. Hence the rules:
+Co-op lists a group's statuses newest first. Timestamps on the wire have whole seconds, so
+the bot orders by ``created_at`` and, within one second, keeps Co-op's own order
+(:func:`in_order`). Marks (``created_at``, kind, id) are compared by :func:`order_key` (time,
+then DayEntries before Notes, then id: the emulator's order at equal instants) only to move a
+cursor forward; which statuses of one second were already handled is never decided by order:
 
-- *new* (:func:`new_since`): after the cursor, **or created in the cursor's own second** (a
-  DayEntry made later in that second sorts before a Note seen in it). Those seen already are
-  recognised by the sent-log, never by order alone.
+- *new* (:func:`new_since`): created in the cursor's second or later. Those of the cursor's
+  second already posted are recognised by the sent-log (a DayEntry made later in that second
+  may sort before a Note seen in it).
+- *wanted by a channel* (:func:`wanted_by`): created in its link's ``since`` second or later,
+  and not in its sent-log; linking records the statuses of the ``since`` second as seen.
 - *catch up* (:func:`needs_catch_up`): the recent call returns the newest 50 only. When all 50
   are in or after the cursor's second, more may be missing: the by-day call then gives every
   status of each day from the cursor's to the oldest of those 50 (:func:`catch_up_days`), in
-  the group's time zone, as Co-op splits days. At most :data:`MAX_CATCH_UP_DAYS` days, newest kept:
-  a bot switched off for months does not flood a channel with a season of statuses.
+  the group's time zone, as Co-op splits days. At most :data:`MAX_CATCH_UP_DAYS` days, newest
+  kept: a bot switched off for months does not flood a channel with a season of statuses.
 """
 
 from __future__ import annotations
@@ -56,10 +58,16 @@ def floor_mark(created_at: datetime | None) -> StatusMark:
     return StatusMark(created_at or _EPOCH, FLOOR_KIND, 0)
 
 
-def in_order(statuses: Iterable[Status]) -> list[Status]:
-    """Oldest first, each status once (the same one may come from two calls)."""
-    unique = {status_key(s): s for s in statuses}
-    return sorted(unique.values(), key=lambda s: order_key(mark_of(s)))
+def in_order(*responses: Sequence[Status]) -> list[Status]:
+    """Oldest first, each status once, from Co-op's answers (each newest first, as Co-op lists
+    them). Within one second Co-op's order is kept, taken from the first answer holding the
+    status: pass the day answers (complete for their day) before the recent one."""
+    found: dict[tuple[str, int], tuple[Status, int, int]] = {}
+    for number, response in enumerate(responses):
+        for index, status in enumerate(response):
+            found.setdefault(status_key(status), (status, number, index))
+    return [status for status, _, _ in sorted(
+        found.values(), key=lambda item: (mark_of(item[0]).created_at, item[1], -item[2]))]
 
 
 def newest(statuses: Sequence[Status]) -> StatusMark | None:
@@ -72,9 +80,8 @@ def is_after(mark: StatusMark, cursor: StatusMark) -> bool:
 
 
 def new_since(statuses: Iterable[Status], cursor: StatusMark) -> list[Status]:
-    """Oldest first: those after ``cursor``, and those of its own second (see the module)."""
-    return [s for s in in_order(statuses)
-            if is_after(mark_of(s), cursor) or mark_of(s).created_at == cursor.created_at]
+    """Those created in the cursor's second or later (see the module), in the given order."""
+    return [s for s in statuses if mark_of(s).created_at >= cursor.created_at]
 
 
 def needs_catch_up(recent: Sequence[Status], cursor: StatusMark) -> bool:
@@ -97,9 +104,15 @@ def catch_up_days(cursor: StatusMark, recent: Sequence[Status], zone: ZoneInfo) 
 
 def wanted_by(statuses: Sequence[Status], since: StatusMark | None,
               sent: set[tuple[str, int]]) -> frozenset[tuple[str, int]]:
-    """Which of ``statuses`` a channel still needs: those after its link's ``since`` mark, not
-    in its sent-log."""
+    """Which of ``statuses`` a channel still needs: those of its link's ``since`` second or
+    later, not in its sent-log."""
     return frozenset(
         status_key(s) for s in statuses
-        if (since is None or is_after(mark_of(s), since)) and status_key(s) not in sent
+        if (since is None or mark_of(s).created_at >= since.created_at)
+        and status_key(s) not in sent
     )
+
+
+def in_second(statuses: Iterable[Status], mark: StatusMark) -> list[Status]:
+    """The statuses created in ``mark``'s second."""
+    return [s for s in statuses if mark_of(s).created_at == mark.created_at]

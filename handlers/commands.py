@@ -17,7 +17,7 @@ from bot.parsing import commands as parsed
 from bot.runtime import acting_for, people
 from bot.services import Services
 from bot.work import Choice
-from handlers import digests
+from handlers import coop, digests
 from handlers.home import after_command
 
 Message = dict[str, Any]
@@ -174,5 +174,7 @@ _HANDLERS: dict[type, Handler] = {
     parsed.Week: _week,
     parsed.Day: _day,
     parsed.Projects: _projects,
+    parsed.Status: coop.status,
+    parsed.Group: coop.group,
     parsed.Digest: digests.digest,
 }
