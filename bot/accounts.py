@@ -11,7 +11,16 @@ token stops working. Nothing here ever puts a password or token in a message or 
     ├── NotLinked          the person has not connected Harvest
     ├── NotAdmin           acting for someone needs a Harvest administrator
     ├── UnknownPerson      no Harvest person has the Slack person's email
-    └── OAuthFailed        the "Sign in with Harvest" round trip did not complete
+    ├── OAuthFailed        the "Sign in with Harvest" round trip did not complete
+    ├── NoHarvestAccount   the Harvest ID credential reaches no Harvest account
+    ├── BadAccountId       an account id that is not a number
+    └── ChoiceExpired      the account picker was answered too late (or twice)
+
+Two wires: a v1 link (``basic`` or v1 ``oauth``) talks to the account's URL; a v2 link (``pat``
+or Harvest ID ``oauth``, see ``bot.linking_v2``) to API v2 with the account id it was linked
+to. ``session_for`` hands out the right client (``bot.linking.HarvestClients``); no caller
+needs to know which wire a person's account speaks. The "Sign in with Harvest" button goes
+through the wire ``harvest.wire`` names: v1's ``/oauth2/authorize`` on the account, or Harvest ID.
 """
 
 from __future__ import annotations
@@ -28,10 +37,16 @@ import httpx
 import sqlite_utils
 
 from bot.config import HarvestSettings
+from bot.harvest import identity_v2
 from bot.harvest.auth import Auth, BasicAuth, OAuthTokens, RefreshedTokens
-from bot.harvest.client_v1 import HarvestV1Account, HarvestV1Client
-from bot.harvest.errors import AuthError
-from bot.harvest.models import Identity
+from bot.harvest.auth_v2 import PersonalToken
+from bot.harvest.client_v1 import HarvestV1Client
+from bot.harvest.client_v2 import HarvestV2Client, token_url
+from bot.harvest.errors import AuthError, HarvestError
+from bot.harvest.models import HarvestAccount, Identity
+from bot.harvest.timezones import iana_zone
+from bot.linking import CoopBeside, HarvestClients
+from bot.linking_v2 import AccountChoice, PendingLinks, account_id_text
 from bot.secrets import SecretBox
 from storage.errors import NotFoundError
 from storage.installations import OAuthStates
@@ -60,36 +75,21 @@ class OAuthFailed(AccountError):
     """Signing in with Harvest did not complete."""
 
 
-ClientFactory = Callable[[str, Auth], HarvestV1Client]
+class NoHarvestAccount(AccountError):
+    """That Harvest sign-in reaches no Harvest account (only Forecast, or none)."""
 
 
-class HarvestClients:
-    """One connection pool per Harvest account, one client per person over it.
+class BadAccountId(AccountError):
+    """A Harvest account id is a number, as Harvest ID's Developers page shows it."""
 
-    :param client_options: passed to every client (tests shorten the retry policy here).
-    """
 
-    def __init__(self, coop_url: str | None = None, **client_options: Any) -> None:
-        self._coop_url = coop_url or None
-        self._options = client_options
-        self._accounts: dict[str, HarvestV1Account] = {}
-        self._lock = threading.Lock()
+class ChoiceExpired(AccountError):
+    """That account choice has expired. Run `/harvest connect` again."""
 
-    def __call__(self, base_url: str, auth: Auth) -> HarvestV1Client:
-        key = base_url.rstrip("/")
-        with self._lock:
-            account = self._accounts.get(key)
-            if account is None:
-                account = self._accounts[key] = HarvestV1Account(
-                    key, coop_url=self._coop_url, **self._options
-                )
-        return account.client(auth)
 
-    def close(self) -> None:
-        with self._lock:
-            for account in self._accounts.values():
-                account.close()
-            self._accounts.clear()
+ClientFactory = HarvestClients
+#: What ``session_for`` gives: ``HarvestApi`` on either wire (and ``CoopApi`` where there is Co-op).
+Session = HarvestV1Client | HarvestV2Client | CoopBeside
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class Acting:
     """Whose timesheet a request works on, through which client, and what day it is for them."""
 
     account: LinkedAccount
-    api: HarvestV1Client
+    api: Session
     of_user: int | None
     zone: ZoneInfo
     today: date
@@ -132,12 +132,13 @@ class Accounts:
     ) -> None:
         self._links = LinkedAccounts(db)
         self._states = OAuthStates(db, namespace=HARVEST_STATE_NAMESPACE)
+        self._pending = PendingLinks(db, box)
         self._box = box
         self._harvest = harvest
         self._clients = clients
         self._clock = clock
         self._token_http = token_http or httpx.Client(timeout=10.0)
-        self._sessions: dict[tuple[str, str], HarvestV1Client] = {}
+        self._sessions: dict[tuple[str, str], Session] = {}
         self._lock = threading.Lock()
 
     # -- linking ------------------------------------------------------------------------------
@@ -154,9 +155,11 @@ class Accounts:
         email: str,
         password: str,
         *,
-        timezone: str = "UTC",
+        timezone: str | None = None,
     ) -> LinkedAccount:
-        """Verify email and password with Harvest, then store them sealed.
+        """Verify email and password with Harvest (v1), then store them sealed.
+
+        ``timezone`` is the person's Slack zone; without one, their Harvest zone is kept.
 
         :raises AuthError: Harvest refused them (nothing is stored).
         :raises HarvestError: Harvest could not be asked (nothing is stored).
@@ -165,7 +168,75 @@ class Accounts:
         auth = BasicAuth(email.strip(), password)
         identity = self._clients(base_url, auth).who_am_i()
         sealed = self._box.encrypt({"kind": "basic", "email": auth.email, "password": password})
-        return self._store(team_id, user_id, base_url, "basic", identity, timezone, sealed)
+        return self._store(team_id, user_id, "v1", base_url, "basic", identity, timezone, sealed)
+
+    def link_pat(
+        self,
+        team_id: str,
+        user_id: str,
+        token: str,
+        account_id: str | None = None,
+        *,
+        timezone: str | None = None,
+    ) -> LinkedAccount | AccountChoice:
+        """Verify a Harvest ID personal access token (v2) and store it sealed.
+
+        Without ``account_id`` the token's Harvest accounts are looked up: one is taken; for
+        several, an :class:`AccountChoice` comes back and :meth:`choose_account` finishes.
+
+        :raises BadAccountId: ``account_id`` is not a number (nothing is stored).
+        :raises AuthError: Harvest refused the token, or it does not reach that account.
+        :raises NoHarvestAccount: the token reaches no Harvest account.
+        :raises HarvestError: Harvest could not be asked (nothing is stored).
+        """
+        token = token.strip()
+        secret: dict[str, Any] = {"kind": "pat", "token": token}
+        if account_id and account_id.strip():
+            try:
+                chosen = account_id_text(account_id)
+            except ValueError:
+                raise BadAccountId(BadAccountId.__doc__) from None
+            return self._link_v2(team_id, user_id, secret, chosen, timezone)
+        found = identity_v2.harvest_id_accounts(token, self._harvest.id_url,
+                                                http=self._token_http)
+        return self._one_or_choice(team_id, user_id, secret, found, timezone)
+
+    def choose_account(self, team_id: str, user_id: str, key: str,
+                       account_id: str) -> LinkedAccount:
+        """Finish a link held for an account choice (``link_pat`` or Harvest ID sign-in).
+
+        :raises ChoiceExpired: unknown, used or expired ``key``, or not this person's.
+        :raises AuthError: Harvest refused the credential on that account.
+        :raises HarvestError: Harvest could not be asked (nothing is stored).
+        """
+        pending = self._pending.take(key)
+        if pending is None or (pending.team_id, pending.user_id) != (team_id, user_id):
+            raise ChoiceExpired(ChoiceExpired.__doc__)
+        try:
+            chosen = account_id_text(account_id)
+        except ValueError:
+            raise BadAccountId(BadAccountId.__doc__) from None
+        if int(chosen) not in pending.account_ids:
+            raise ChoiceExpired(ChoiceExpired.__doc__)
+        return self._link_v2(team_id, user_id, pending.secret, chosen, pending.timezone)
+
+    def _one_or_choice(self, team_id: str, user_id: str, secret: dict[str, Any],
+                       found: list[HarvestAccount],
+                       timezone: str | None) -> LinkedAccount | AccountChoice:
+        if not found:
+            raise NoHarvestAccount(NoHarvestAccount.__doc__)
+        if len(found) == 1:
+            return self._link_v2(team_id, user_id, secret, str(found[0].id), timezone)
+        return self._pending.hold(team_id, user_id, timezone, secret, found)
+
+    def _link_v2(self, team_id: str, user_id: str, secret: dict[str, Any], account_id: str,
+                 timezone: str | None) -> LinkedAccount:
+        secret = {**secret, "account_id": account_id}
+        client = self._v2_client(secret, self._harvest.api_v2_url, coop=False)
+        identity = client.who_am_i()
+        sealed = self._box.encrypt(secret)
+        return self._store(team_id, user_id, "v2", self._harvest.api_v2_url.rstrip("/"),
+                           str(secret["kind"]), identity, timezone, sealed)
 
     def unlink(self, team_id: str, user_id: str) -> bool:
         """Forget the person's link and its credentials; whether there was one."""
@@ -184,22 +255,26 @@ class Accounts:
         self,
         team_id: str,
         user_id: str,
+        wire: str,
         base_url: str,
         kind: str,
         identity: Identity,
-        timezone: str,
+        timezone: str | None,
         sealed: bytes,
     ) -> LinkedAccount:
+        person = identity.user
+        # Slack's zone when Slack has one; else Harvest's (v2 names it the Rails way).
+        zone = (timezone or person.timezone_identifier or iana_zone(person.timezone) or "UTC")
         account = LinkedAccount(
             team_id=team_id,
             user_id=user_id,
-            wire="v1",
+            wire=wire,  # type: ignore[arg-type]
             base_url=base_url,
             auth_kind=kind,  # type: ignore[arg-type]
-            harvest_user_id=identity.user.id,
-            email=identity.user.email,
-            timezone=timezone or "UTC",
-            is_admin=identity.user.is_admin,
+            harvest_user_id=person.id,
+            email=person.email,
+            timezone=zone,
+            is_admin=person.is_admin or person.may_act_for_others,
             linked_at=self._clock(),
             credentials=sealed,
         )
@@ -212,11 +287,20 @@ class Accounts:
 
     @property
     def oauth_enabled(self) -> bool:
+        if self._harvest.wire == "v2":
+            return self._harvest.oauth_enabled
         return self._harvest.oauth_enabled and bool(self._harvest.base_url)
 
-    def oauth_start_url(self, team_id: str, user_id: str, *, timezone: str = "UTC") -> str:
-        """Where to send the person to sign in; the state remembers who they are."""
-        state = self._states.issue(team_id=team_id, user_id=user_id, timezone=timezone)
+    def oauth_start_url(self, team_id: str, user_id: str, *,
+                        timezone: str | None = None) -> str:
+        """Where to send the person to sign in; the state remembers who they are (and the wire)."""
+        wire = self._harvest.wire
+        state = self._states.issue(team_id=team_id, user_id=user_id, timezone=timezone,
+                                   wire=wire)
+        if wire == "v2":
+            return identity_v2.authorize_url(
+                self._harvest.client_id, id_base_url=self._harvest.id_url, state=state,
+                redirect_uri=self._harvest.redirect_url or None)
         query = urlencode(
             {
                 "client_id": self._harvest.client_id,
@@ -227,15 +311,23 @@ class Accounts:
         )
         return f"{self._harvest.base_url.rstrip('/')}/oauth2/authorize?{query}"
 
-    def oauth_finish(self, code: str, state: str) -> LinkedAccount:
+    def oauth_finish(self, code: str, state: str) -> LinkedAccount | AccountChoice:
         """Exchange the code for tokens, check them with ``who_am_i`` and store them sealed.
 
+        On v2 the tokens' Harvest accounts are looked up first; several make an
+        :class:`AccountChoice` (see :meth:`choose_account`).
+
         :raises OAuthFailed: unknown or expired state, or Harvest refused the code.
+        :raises NoHarvestAccount: a Harvest ID sign-in that reaches no Harvest account.
         :raises HarvestError: Harvest could not be asked.
         """
         who = self._states.consume_data(state)
         if not who:
             raise OAuthFailed("That sign-in link has expired. Run `/harvest connect` again.")
+        team_id, user_id = str(who["team_id"]), str(who["user_id"])
+        timezone = who.get("timezone") or None
+        if who.get("wire") == "v2":
+            return self._oauth_finish_v2(code, team_id, user_id, timezone)
         base_url = self._harvest.base_url.rstrip("/")
         try:
             reply = self._token_http.post(
@@ -255,12 +347,27 @@ class Accounts:
             raise OAuthFailed("Harvest did not accept the sign-in. Please try again.")
         body = reply.json()
         tokens = self._tokens(body["access_token"], body.get("refresh_token"),
-                              _expiry(self._clock(), body.get("expires_in")))
+                              _expiry(self._clock(), body.get("expires_in")),
+                              token_url=f"{base_url}/oauth2/token")
         identity = self._clients(base_url, tokens).who_am_i()
-        return self._store(
-            str(who["team_id"]), str(who["user_id"]), base_url, "oauth", identity,
-            str(who.get("timezone") or "UTC"), self._seal_tokens(tokens),
-        )
+        return self._store(team_id, user_id, "v1", base_url, "oauth", identity, timezone,
+                           self._seal_tokens(tokens))
+
+    def _oauth_finish_v2(self, code: str, team_id: str, user_id: str,
+                         timezone: str | None) -> LinkedAccount | AccountChoice:
+        try:
+            tokens = identity_v2.exchange_code(
+                code, client_id=self._harvest.client_id,
+                client_secret=self._harvest.client_secret.reveal(),
+                id_base_url=self._harvest.id_url, http=self._token_http, utcnow=self._clock)
+        except AuthError:
+            raise OAuthFailed("Harvest did not accept the sign-in. Please try again.") from None
+        except HarvestError:
+            raise OAuthFailed("Harvest could not be reached to finish signing in.") from None
+        found = identity_v2.harvest_id_accounts(tokens.access_token, self._harvest.id_url,
+                                                http=self._token_http)
+        secret = _token_secret(tokens)
+        return self._one_or_choice(team_id, user_id, secret, found, timezone)
 
     def _tokens(
         self,
@@ -268,32 +375,27 @@ class Accounts:
         refresh: str | None,
         expires_at: datetime | None,
         on_refresh: Callable[[RefreshedTokens], None] | None = None,
+        *,
+        token_url: str,
     ) -> OAuthTokens:
-        base_url = self._harvest.base_url.rstrip("/")
         return OAuthTokens(
             access,
             refresh,
             expires_at,
             client_id=self._harvest.client_id or None,
             client_secret=self._harvest.client_secret.reveal() or None,
-            token_url=f"{base_url}/oauth2/token",
+            token_url=token_url,
             on_refresh=on_refresh,
         )
 
-    def _seal_tokens(self, tokens: OAuthTokens) -> bytes:
-        return self._box.encrypt(
-            {
-                "kind": "oauth",
-                "access_token": tokens.access_token,
-                "refresh_token": tokens.refresh_token,
-                "expires_at": tokens.expires_at.isoformat() if tokens.expires_at else None,
-            }
-        )
+    def _seal_tokens(self, tokens: OAuthTokens, **extra: Any) -> bytes:
+        return self._box.encrypt({**_token_secret(tokens), **extra})
 
     # -- sessions -----------------------------------------------------------------------------
 
-    def session_for(self, team_id: str, user_id: str) -> HarvestV1Client:
-        """The person's Harvest client (``HarvestApi`` and ``CoopApi``), made once and kept.
+    def session_for(self, team_id: str, user_id: str) -> Session:
+        """The person's Harvest client (``HarvestApi``, and ``CoopApi`` where there is Co-op),
+        for the wire their account speaks; made once and kept.
 
         :raises NotLinked: the person has not connected Harvest.
         """
@@ -303,9 +405,32 @@ class Accounts:
         if client is not None:
             return client
         account = self._require(team_id, user_id)
-        client = self._clients(account.base_url, self._auth(account))
+        client = self._client(account)
         with self._lock:
             return self._sessions.setdefault(key, client)
+
+    def _client(self, account: LinkedAccount) -> Session:
+        if account.wire == "v2":
+            return self._v2_client(self._box.decrypt(account.credentials), account.base_url,
+                                   write_back=self._write_back(account))
+        return self._clients(account.base_url, self._auth(account))
+
+    def _v2_client(self, secret: dict[str, Any], base_url: str, *, coop: bool = True,
+                   write_back: Callable[[RefreshedTokens], None] | None = None,
+                   ) -> HarvestV2Client | CoopBeside:
+        account_id = str(secret["account_id"])
+        auth: OAuthTokens
+        if secret.get("kind") == "pat":
+            auth = PersonalToken(str(secret["token"]), account_id)
+        else:
+            expires = secret.get("expires_at")
+            auth = self._tokens(
+                str(secret["access_token"]), secret.get("refresh_token"),
+                datetime.fromisoformat(expires) if expires else None,
+                on_refresh=None if write_back is None else _keeping(write_back, secret),
+                token_url=token_url(self._harvest.id_url))
+        return self._clients.v2(auth, account_id, base_url=base_url,
+                                id_base_url=self._harvest.id_url, coop=coop)
 
     def acting(
         self,
@@ -317,7 +442,8 @@ class Accounts:
     ) -> Acting:
         """Who a request works for: the person, or (administrators) the person with ``for_email``.
 
-        ``timezone`` is the person's Slack time zone when known; else the one stored at link.
+        ``timezone`` is the person's Slack time zone when known; else the one stored at link
+        (Slack's then, or Harvest's).
 
         :raises NotLinked: the person has not connected Harvest.
         :raises NotAdmin: ``for_email`` given but the person is not a Harvest administrator.
@@ -344,28 +470,33 @@ class Accounts:
             raise NotLinked(NotLinked.__doc__)
         return account
 
+    def _write_back(self, account: LinkedAccount) -> Callable[[RefreshedTokens], None]:
+        """Store refreshed tokens at once: the old refresh token may be dead already."""
+
+        def write_back(new: RefreshedTokens, keep: dict[str, Any] | None = None) -> None:
+            secret = {"kind": "oauth", "access_token": new.access_token,
+                      "refresh_token": new.refresh_token,
+                      "expires_at": new.expires_at.isoformat() if new.expires_at else None,
+                      **(keep or {})}
+            try:
+                self._links.update_credentials(
+                    account.team_id, account.user_id, self._box.encrypt(secret))
+            except NotFoundError:
+                pass  # they disconnected meanwhile; nothing to keep
+
+        return write_back
+
     def _auth(self, account: LinkedAccount) -> Auth:
         data = self._box.decrypt(account.credentials)
         if data.get("kind") == "basic":
             return BasicAuth(str(data["email"]), str(data["password"]))
         expires = data.get("expires_at")
-
-        def write_back(new: RefreshedTokens) -> None:
-            # The old refresh token may be dead already: store the new pair before anything else.
-            holder = self._tokens(new.access_token, new.refresh_token or refresh, new.expires_at)
-            try:
-                self._links.update_credentials(
-                    account.team_id, account.user_id, self._seal_tokens(holder)
-                )
-            except NotFoundError:
-                pass  # they disconnected meanwhile; nothing to keep
-
-        refresh = data.get("refresh_token")
         return self._tokens(
             str(data["access_token"]),
-            refresh,
+            data.get("refresh_token"),
             datetime.fromisoformat(expires) if expires else None,
-            on_refresh=write_back,
+            on_refresh=_keeping(self._write_back(account), data),
+            token_url=f"{account.base_url.rstrip('/')}/oauth2/token",
         )
 
     def close(self) -> None:
@@ -380,6 +511,30 @@ def normalize_account_url(text: str) -> str:
     return text
 
 
+def _token_secret(tokens: OAuthTokens) -> dict[str, Any]:
+    return {
+        "kind": "oauth",
+        "access_token": tokens.access_token,
+        "refresh_token": tokens.refresh_token,
+        "expires_at": tokens.expires_at.isoformat() if tokens.expires_at else None,
+    }
+
+
+def _keeping(write_back: Callable[..., None],
+             secret: dict[str, Any]) -> Callable[[RefreshedTokens], None]:
+    """``write_back`` for refreshed tokens, keeping the refresh token Harvest did not rotate
+    and the account id."""
+    previous = {"refresh_token": secret.get("refresh_token")}
+    kept = {k: secret[k] for k in ("account_id",) if k in secret}
+
+    def on_refresh(new: RefreshedTokens) -> None:
+        refresh = new.refresh_token or previous["refresh_token"]
+        previous["refresh_token"] = refresh
+        write_back(RefreshedTokens(new.access_token, refresh, new.expires_at), kept)
+
+    return on_refresh
+
+
 def _expiry(now: datetime, expires_in: Any) -> datetime | None:
     try:
         return now + timedelta(seconds=float(expires_in))
@@ -388,7 +543,12 @@ def _expiry(now: datetime, expires_in: Any) -> datetime | None:
 
 
 __all__ = [
+    "AccountChoice",
     "AccountError",
+    "BadAccountId",
+    "ChoiceExpired",
+    "NoHarvestAccount",
+    "Session",
     "Accounts",
     "Acting",
     "AuthError",

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.entries import Logged, Timesheet, format_hours
 from bot.harvest.models import Entry, Project
+from bot.linking_v2 import AccountChoice
 from bot.parsing.commands import COMMANDS, FOR_USER_USAGE, HELP_BY_NAME
 from bot.timers import Started
 from bot.work import Choice
@@ -33,6 +34,10 @@ ENTRY_RESTART = "entry_restart"
 CONNECT_OAUTH = "connect_oauth"
 CONNECT_PASSWORD = "connect_password"
 CONNECT_VIEW = "connect_password_view"
+CONNECT_TOKEN = "connect_token"
+TOKEN_VIEW = "connect_token_view"
+ACCOUNT_VIEW = "connect_account_view"
+CHOOSE_ACCOUNT = "connect_choose_account"
 EDIT_VIEW = "edit_entry_view"
 
 HELP_TITLE = "*Track Harvest time without leaving Slack*"
@@ -41,6 +46,9 @@ CONNECT_TEXT = (
     "Your password or tokens are stored encrypted and never shown again."
 )
 NOT_LINKED_TEXT = "You haven't connected Harvest yet."
+CHOOSE_ACCOUNT_TEXT = "Your Harvest sign-in reaches several Harvest accounts. Which one shall I use?"
+TOKEN_HELP = ("Make a personal access token in Harvest ID under Developers. Leave the account id "
+              "empty and I'll look up the accounts the token reaches.")
 PENDING_TEXT = (
     ":hourglass_flowing_sand: Harvest isn't answering right now, so I've kept {what} and will "
     "send it as soon as Harvest is back. I'll tell you when it lands."
@@ -108,7 +116,8 @@ def connect_message(oauth_url: str | None) -> dict[str, Any]:
     if oauth_url:
         buttons.append(button("Sign in with Harvest", CONNECT_OAUTH, "oauth", style="primary",
                               url=oauth_url))
-    buttons.append(button("Use email and password", CONNECT_PASSWORD, "password"))
+    buttons.append(button("Use a personal access token", CONNECT_TOKEN, "token"))
+    buttons.append(button("Use email and password (Harvest v1)", CONNECT_PASSWORD, "password"))
     return {"text": CONNECT_TEXT,
             "blocks": [section(CONNECT_TEXT), {"type": "actions", "elements": buttons}]}
 
@@ -149,6 +158,57 @@ def connect_modal(default_url: str, metadata: str = "") -> dict[str, Any]:
                     "If your account has \"Sign in with Harvest\", prefer that."),
         ],
     }
+
+
+def token_modal(metadata: str = "") -> dict[str, Any]:
+    """The personal access token form (Harvest API v2): the token, and the account id if known."""
+    return {
+        "type": "modal",
+        "callback_id": TOKEN_VIEW,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": "Connect Harvest"},
+        "submit": {"type": "plain_text", "text": "Connect"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            _input("token", "Personal access token"),
+            _input("account_id", "Account ID", optional=True, placeholder="e.g. 123456"),
+            context(TOKEN_HELP + " I check the token with Harvest before keeping it, encrypted."),
+        ],
+    }
+
+
+def _account_options(choice: AccountChoice) -> list[Block]:
+    return [{"text": {"type": "plain_text", "text": _clip(f"{a.name} ({a.id})", OPTION_CHARS)},
+             "value": str(a.id)} for a in choice.accounts[:100]]
+
+
+def account_modal(choice: AccountChoice, metadata: str = "") -> dict[str, Any]:
+    """After a token reaching several Harvest accounts: which one."""
+    select = {"type": "static_select", "action_id": "value",
+              "options": _account_options(choice)}
+    return {
+        "type": "modal",
+        "callback_id": ACCOUNT_VIEW,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": "Connect Harvest"},
+        "submit": {"type": "plain_text", "text": "Connect"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [{"type": "input", "block_id": "account_id",
+                    "label": {"type": "plain_text", "text": "Harvest account"},
+                    "element": select},
+                   context(CHOOSE_ACCOUNT_TEXT)],
+    }
+
+
+def account_choice_message(choice: AccountChoice) -> dict[str, Any]:
+    """After a Harvest ID sign-in reaching several Harvest accounts: pick one (a DM)."""
+    select = {"type": "static_select", "action_id": CHOOSE_ACCOUNT,
+              "placeholder": {"type": "plain_text", "text": "Pick an account"},
+              "options": _account_options(choice)}
+    return {"text": CHOOSE_ACCOUNT_TEXT,
+            "blocks": [section(CHOOSE_ACCOUNT_TEXT),
+                       {"type": "actions", "block_id": f"choose:{choice.key}"[:BLOCK_ID_CHARS],
+                        "elements": [select]}]}
 
 
 def connected_text(email: str) -> str:

@@ -60,6 +60,9 @@ class HarvestSettings:
     client_id: str
     client_secret: Secret
     redirect_url: str
+    #: Harvest ID (v2 sign-in, tokens, account discovery) and API v2's base.
+    id_url: str = "https://id.getharvest.com"
+    api_v2_url: str = "https://api.harvestapp.com/v2"
 
     @property
     def oauth_enabled(self) -> bool:
@@ -202,6 +205,8 @@ _FIELDS = (
     _Field("harvest.client_id", "HARVEST_CLIENT_ID", _text, ""),
     _Field("harvest.client_secret", "HARVEST_CLIENT_SECRET", _secret, "", secret=True),
     _Field("harvest.redirect_url", "HARVEST_REDIRECT_URL", _url, ""),
+    _Field("harvest.id_url", "HARVEST_ID_URL", _url, "https://id.getharvest.com"),
+    _Field("harvest.api_v2_url", "HARVEST_API_V2_URL", _url, "https://api.harvestapp.com/v2"),
     _Field(
         "storage.database",
         "HARVEST_BOT_DATABASE",
@@ -377,6 +382,8 @@ def load_settings(
             client_id=v["harvest.client_id"],
             client_secret=v["harvest.client_secret"],
             redirect_url=v["harvest.redirect_url"],
+            id_url=v["harvest.id_url"] or "https://id.getharvest.com",
+            api_v2_url=v["harvest.api_v2_url"] or "https://api.harvestapp.com/v2",
         ),
         http=HttpSettings(
             host=v["http.host"], port=v["http.port"], public_url=v["http.public_url"]

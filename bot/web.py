@@ -27,7 +27,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot import blocks
-from bot.accounts import OAuthFailed
+from bot.accounts import AccountChoice, AccountError
 from bot.config import ConfigError, Settings
 from bot.coop_poster import schedule_coop
 from bot.digest_poster import schedule_digests
@@ -74,9 +74,15 @@ def create_asgi(
                          "Run /harvest connect in Slack to try again.", 400)
         try:
             account = await services.run(services.accounts.oauth_finish, code, state)
-        except (OAuthFailed, HarvestError) as error:
-            text = str(error) if isinstance(error, OAuthFailed) else error.message
-            return _page("Not connected", text, 400)
+        except (AccountError, HarvestError) as error:
+            text = error.message if isinstance(error, HarvestError) else str(error)
+            return _page("Not connected", text or type(error).__doc__ or "", 400)
+        if isinstance(account, AccountChoice):  # Harvest ID: several accounts, ask which
+            await bolt.client.chat_postMessage(
+                channel=account.user_id, **await bot_token(bolt, account.team_id),
+                **blocks.account_choice_message(account))
+            return _page("Almost connected", "Your Harvest sign-in reaches several Harvest "
+                         "accounts. Pick one in Slack to finish.")
         await bolt.client.chat_postMessage(
             channel=account.user_id, **await bot_token(bolt, account.team_id),
             **blocks.text_message(blocks.connected_text(account.email)))
@@ -160,7 +166,8 @@ def _terminated(signum: int, frame: FrameType | None) -> None:
 
 
 async def _socket_mode(settings: Settings, services: Services, app: AsyncApp) -> None:
-    """Socket Mode until SIGTERM or SIGINT, then close the socket and stop the outbox worker.
+    """Socket Mode until SIGTERM or SIGINT, then close the socket and stop the scheduler (the
+    Co-op poll) and the outbox worker.
 
     slack_sdk keeps retrying until Slack gives a WebSocket URL (``apps.connections.open`` with
     the app token), so connecting runs beside the wait for a signal rather than before it.
@@ -169,11 +176,13 @@ async def _socket_mode(settings: Settings, services: Services, app: AsyncApp) ->
 
     handler = AsyncSocketModeHandler(app, settings.slack.app_token.reveal())
     worker = OutboxWorker(services, app.client)
+    schedule_coop(services, app.client)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
     worker.start()
+    services.scheduler.start()
     connecting = loop.create_task(handler.connect_async(), name="socket-mode")
     try:
         await stopping.wait()
@@ -181,4 +190,5 @@ async def _socket_mode(settings: Settings, services: Services, app: AsyncApp) ->
         connecting.cancel()
         await asyncio.gather(connecting, return_exceptions=True)
         await handler.close_async()
+        await services.scheduler.stop()
         await worker.stop()

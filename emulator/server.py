@@ -26,12 +26,14 @@ from emulator.auth import authenticate
 from emulator.clock import Clock
 from emulator.codec import ERROR_TYPE, JSON, XML, error_body, negotiate, render
 from emulator.context import Ctx, Reply, RouteSpec
-from emulator.errors import ApiError
+from emulator.errors import ApiError, Unauthorized
 from emulator.faults import Faults
 from emulator.params import MAX_BODY, Params, merge, nest, parse_body
 from emulator.store import Store
 from emulator.throttle import Throttle
 from emulator.v2.app import mounts as v2_mounts
+from emulator.v2.auth_v2 import bearer_token, token_user
+from emulator.v2.context import InvalidToken
 
 log = logging.getLogger("emulator")
 
@@ -180,10 +182,15 @@ class EmulatorASGI:
             query = nest(parse_qsl(request.url.query, keep_blank_values=True))
             user = None
             if not spec.public:
-                user = authenticate(emulator.store, emulator.clock,
-                                    request.headers.get("authorization"),
-                                    query.get("access_token") if isinstance(
-                                        query.get("access_token"), str) else None)
+                try:
+                    user = authenticate(emulator.store, emulator.clock,
+                                        request.headers.get("authorization"),
+                                        query.get("access_token") if isinstance(
+                                            query.get("access_token"), str) else None)
+                except Unauthorized:
+                    if not coop:
+                        raise
+                    user = _coop_v2_user(emulator, request, query)
             if spec.throttled:
                 throttle = emulator.coop_throttle if coop else emulator.throttle
                 assert throttle is not None
@@ -298,3 +305,18 @@ async def _capture(app: Any, scope: Scope, receive: Receive) -> tuple[int, list,
 
 
 __all__ = ["Emulator", "EmulatorASGI", "COOP_PREFIX", "ADMIN_PREFIX"]
+
+
+def _coop_v2_user(emulator: Any, request: Request, query: dict[str, Any]) -> dict[str, Any]:
+    """Co-op beside API v2: a Harvest ID token (OAuth or personal) signs in too.
+
+    Assumption (no source says how Co-op treated v2 credentials): Co-op is served beside a
+    Harvest whose people hold Harvest ID tokens, and takes them.
+
+    :raises Unauthorized: not a valid v2 token either.
+    """
+    try:
+        token = bearer_token(dict(request.headers), query)
+        return token_user(emulator.store, emulator.clock, token)
+    except InvalidToken:
+        raise Unauthorized("Invalid access token") from None

@@ -1,4 +1,5 @@
-"""Buttons and selects: the work picker, an entry's Edit / Delete / Restart, the Connect buttons.
+"""Buttons and selects: the work picker, an entry's Edit / Delete / Restart, the Connect buttons
+and the Harvest account picked after signing in.
 
 Each listener acknowledges first; Harvest work runs in the thread pool; errors rise to
 ``@app.error``.
@@ -98,3 +99,22 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(blocks.CONNECT_OAUTH)
     async def connect_oauth(ack: AsyncAck) -> None:
         await ack()  # a link button: the browser does the rest, the callback finishes it
+
+    @app.action(blocks.CONNECT_TOKEN)
+    async def connect_token(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        metadata = json.dumps({"ch": _channel(body)})
+        await client.views_open(trigger_id=body["trigger_id"], view=blocks.token_modal(metadata))
+
+    @app.action(blocks.CHOOSE_ACCOUNT)
+    async def choose_account(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                             respond: AsyncRespond) -> None:
+        """The account picked after a Harvest ID sign-in reaching several (``web``'s DM)."""
+        await ack()
+        team, user = _who(body)
+        key = str(action.get("block_id", "")).removeprefix("choose:")
+        account_id = (action.get("selected_option") or {}).get("value", "")
+        account = await services.run(services.accounts.choose_account, team, user, key,
+                                     account_id)
+        await respond(replace_original=True,
+                      **blocks.text_message(blocks.connected_text(account.email)))

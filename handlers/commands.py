@@ -71,7 +71,7 @@ async def oauth_url(services: Services, client: AsyncWebClient, team_id: str, us
     """The "Sign in with Harvest" link for the person, when OAuth is set up."""
     if not services.accounts.oauth_enabled:
         return None
-    tz = (await people(services).profile(client, user_id)).tz or "UTC"
+    tz = (await people(services).profile(client, user_id)).tz  # none: Harvest's zone is kept
     return await services.run(services.accounts.oauth_start_url, team_id, user_id, timezone=tz)
 
 

@@ -303,7 +303,13 @@ class HarvestV2Client(ReportsV2Calls, ResourcesV2Calls):
 
     def _post_entry(self, body: bytes) -> Entry:
         # Never repeated: a second POST would log the time twice.
-        return self._read_entry(self._send("POST", "/time_entries", body=body, idempotent=False))
+        try:
+            reply = self._send("POST", "/time_entries", body=body, idempotent=False)
+        except ValidationError:
+            # Often an archived or unassigned project: what the person may pick has changed.
+            self._cache.invalidate("projects")
+            raise
+        return self._read_entry(reply)
 
     def _stop_running(self, user_id: int) -> float | None:
         """Stop the person's running timer(s); the hours of the last one stopped, if any."""

@@ -2,9 +2,12 @@
 
 ``SlackAppHarness`` starts the app under uvicorn (signature verification on, a temp SQLite and
 key, ``slack.api_url`` pointing at a :class:`FakeSlackApi`), and sends signed requests as the
-demo people. Other tests (App Home, shortcuts, console) reuse it::
+demo people. ``wire`` is the Harvest API the linked people speak ("v1": their email and
+password on the account; "v2": their personal access token on API v2, with "Sign in with Harvest"
+going through Harvest ID); ``tests/e2e/conftest.py`` runs every test over both. Other tests (App
+Home, shortcuts, console) reuse it::
 
-    with SlackAppHarness(emulator, tmp_path) as bot:
+    with SlackAppHarness(emulator, tmp_path, wire="v2") as bot:
         bot.link("polly")
         key = bot.command("polly", "today")
         reply = bot.reply(key)
@@ -24,10 +27,11 @@ from typing import Any, Self
 import httpx
 import uvicorn
 
-from bot.accounts import HarvestClients
+from bot.accounts import AccountChoice
 from bot.app import HANDLERS, create_app
 from bot.config import Settings, load_settings
 from bot.harvest.session import RetryPolicy
+from bot.linking import HarvestClients
 from bot.services import Services, build_services
 from bot.web import create_asgi
 from emulator.runner import RunningEmulator
@@ -64,8 +68,11 @@ class SlackAppHarness:
         outbox_interval: float = 0.1,
         multi_workspace: bool = False,
         clock: Callable[[], datetime] | None = None,
+        wire: str = "v1",
     ) -> None:
         self.emulator = emulator
+        #: The Harvest API linked people speak, and "Sign in with Harvest" goes through.
+        self.wire = wire
         self.slack = FakeSlackApi(team_id=TEAM)
         self.signer = SlackSigner(SIGNING_SECRET, team_id=TEAM)
         self._tmp = tmp_path
@@ -108,6 +115,9 @@ class SlackAppHarness:
             "HARVEST_CLIENT_ID": oauth.client_id,
             "HARVEST_CLIENT_SECRET": oauth.client_secret,
             "HARVEST_REDIRECT_URL": redirect,
+            "HARVEST_WIRE": self.wire,
+            "HARVEST_ID_URL": self.emulator.id_url,
+            "HARVEST_API_V2_URL": self.emulator.v2_url,
             "HARVEST_BOT_DATABASE": str(self._tmp / "bot.sqlite"),
             "HARVEST_BOT_SECRET_KEY_FILE": str(self._tmp / "keys" / "secret.key"),
         }
@@ -152,10 +162,28 @@ class SlackAppHarness:
     # -- the people ---------------------------------------------------------------------------
 
     def link(self, who: str) -> None:
-        """Link a demo person through the Accounts service (the connect flow has its own tests)."""
+        """Link a demo person through the Accounts service, over :attr:`wire` (the connect
+        flows have their own tests)."""
+        if self.wire == "v2":
+            linked = self.services.accounts.link_pat(
+                TEAM, user_id(who), self.emulator.info.pats[who],
+                str(self.emulator.info.account_id), timezone=PEOPLE[who][1])
+            assert not isinstance(linked, AccountChoice)
+            return
         login = self.emulator.info.logins[who]
         self.services.accounts.link_basic(TEAM, user_id(who), self.emulator.base_url,
                                           login.email, login.password, timezone=PEOPLE[who][1])
+
+    @property
+    def add_entry_path(self) -> str:
+        """The emulator path that logs time on this wire (for fault rules)."""
+        return "/v2/time_entries" if self.wire == "v2" else "/daily/add"
+
+    @property
+    def authorize_url(self) -> str:
+        """Where "Sign in with Harvest" sends people on this wire (v1's account, or Harvest ID)."""
+        base = self.emulator.id_url if self.wire == "v2" else self.emulator.base_url
+        return f"{base}/oauth2/authorize"
 
     # -- requests -----------------------------------------------------------------------------
 

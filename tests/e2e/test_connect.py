@@ -1,10 +1,12 @@
-"""Connecting: the email/password modal (checked before stored) and "Sign in with Harvest"."""
+"""Connecting: the email/password modal (checked before stored; the v1 login, so v1 only) and
+"Sign in with Harvest" (v1's OAuth on the account, or Harvest ID's on v2: the same steps)."""
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 
 from emulator.runner import RunningEmulator
 from tests.e2e.harness import TEAM, SlackAppHarness, buttons, text_of, user_id
@@ -13,6 +15,7 @@ from tests.e2e.harness import TEAM, SlackAppHarness, buttons, text_of, user_id
 def _modal(bot: SlackAppHarness, who: str) -> dict:
     reply = bot.ask(who, "connect")
     assert buttons(reply, "connect_oauth") and buttons(reply, "connect_password")
+    assert buttons(reply, "connect_token")
     bot.click(who, "connect_password", value="password")
     return bot.slack.wait_for("views.open").response["view"]
 
@@ -22,6 +25,10 @@ def _values(url: str, email: str, password: str) -> dict:
             for k, v in (("account_url", url), ("email", email), ("password", password))}
 
 
+V1_LOGIN = pytest.mark.parametrize("wire", ["v1"])
+
+
+@V1_LOGIN
 def test_wrong_password_is_a_field_error_and_nothing_is_stored(bot: SlackAppHarness, emulator: RunningEmulator) -> None:
     view = _modal(bot, "polly")
     answer = bot.interact(bot.signer.view_submission(
@@ -32,6 +39,7 @@ def test_wrong_password_is_a_field_error_and_nothing_is_stored(bot: SlackAppHarn
     assert "wrong-pw" not in answer.text
 
 
+@V1_LOGIN
 def test_connect_with_the_modal(bot: SlackAppHarness, emulator: RunningEmulator) -> None:
     view = _modal(bot, "polly")
     answer = bot.interact(bot.signer.view_submission(
@@ -48,7 +56,8 @@ def test_sign_in_with_harvest(bot: SlackAppHarness, emulator: RunningEmulator) -
     url = buttons(reply, "connect_oauth")[0]["url"]
     query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
     assert httpx.get(url).status_code == 200  # Harvest's sign-in page
-    signed_in = httpx.post(f"{emulator.base_url}/oauth2/authorize", data={
+    assert url.startswith(bot.authorize_url + "?")
+    signed_in = httpx.post(bot.authorize_url, data={
         **query, "email": "basil@fawltytowers.example", "password": "harvest-demo"})
     assert signed_in.status_code == 302
     page = httpx.get(signed_in.headers["location"])

@@ -75,7 +75,7 @@ def test_unlinked_person_is_offered_connect(bot: SlackAppHarness) -> None:
     assert TROUBLE_TEXT not in shown
     assert home_buttons(view, "connect_password")
     sign_in = home_buttons(view, "connect_oauth")[0]
-    assert sign_in["url"].startswith(bot.emulator.base_url + "/oauth2/authorize?")
+    assert sign_in["url"].startswith(bot.authorize_url + "?")
     assert bot.slack.home(user_id("polly")) == view
 
 

@@ -34,7 +34,7 @@ def test_harvest_down_then_back(bot: SlackAppHarness, emulator: RunningEmulator)
 
 def test_lost_answer_lands_exactly_once(bot: SlackAppHarness, emulator: RunningEmulator) -> None:
     bot.link("polly")
-    emulator.faults.add("/daily/add", method="POST", drop="after", times=1)
+    emulator.faults.add(bot.add_entry_path, method="POST", drop="after", times=1)
     reply = bot.ask("polly", "log 1h mobile / design -- dropped")
     assert "Harvest isn't answering right now" in text_of(reply)
     _landed_dm(bot, "polly")

@@ -212,7 +212,7 @@ def test_not_linked_gets_how_to_connect_in_the_modal(bot: SlackAppHarness) -> No
     shown = updated.args["view"]
     assert modals.NOT_LINKED_TEXT in text_of({"blocks": shown["blocks"]})
     assert "submit" not in shown
-    assert shown["blocks"][1]["elements"][0]["url"].startswith(bot.emulator.base_url + "/oauth2/")
+    assert shown["blocks"][1]["elements"][0]["url"].startswith(bot.authorize_url + "?")
 
 
 def test_archived_project_is_explained(bot: SlackAppHarness, emulator: RunningEmulator) -> None:
