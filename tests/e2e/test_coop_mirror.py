@@ -29,8 +29,8 @@ from tests.fakes.slack_api import Call, FakeSlackApi
 SPEED = 50
 
 
-def fast_harness(emulator: RunningEmulator, tmp_path: Path) -> SlackAppHarness:
-    harness = SlackAppHarness(emulator, tmp_path)
+def fast_harness(emulator: RunningEmulator, tmp_path: Path, wire: str = "v1") -> SlackAppHarness:
+    harness = SlackAppHarness(emulator, tmp_path, wire=wire)
     start = time.monotonic()
     harness.slack = FakeSlackApi(team_id=TEAM,
                                  clock=lambda: start + (time.monotonic() - start) * SPEED)
@@ -47,9 +47,10 @@ def started(harness: SlackAppHarness, *, fast: bool = True) -> SlackAppHarness:
 
 
 @pytest.fixture
-def mirror_bot(emulator: RunningEmulator, tmp_path: Path) -> Iterator[SlackAppHarness]:
+def mirror_bot(emulator: RunningEmulator, tmp_path: Path, wire: str) -> Iterator[SlackAppHarness]:
+    """The app on both wires (v2 people reach Co-op at its URL with their bearer token)."""
     after_seeded_notes(emulator)
-    harness = started(fast_harness(emulator, tmp_path))
+    harness = started(fast_harness(emulator, tmp_path, wire))
     yield harness
     harness.stop()
 
