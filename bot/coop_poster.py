@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,8 @@ from storage.coop_links import CoopLink
 log = logging.getLogger(__name__)
 
 COOP_POLL = "coop_poll"
+#: A workspace's ``{"token": …}`` for calls made outside a request (see ``bot.install``).
+Tokens = Callable[[str], Awaitable[dict[str, Any]]]
 #: Slack's answers meaning the bot will never be able to post there as things stand.
 CHANNEL_GONE = frozenset({
     "channel_not_found", "not_in_channel", "is_archived", "channel_is_archived",
@@ -55,10 +58,13 @@ class CoopPoster:
     """Posts what the mirror says each linked channel needs."""
 
     def __init__(self, services: Services, client: AsyncWebClient, *,
-                 pace: ChannelPace | None = None) -> None:
+                 pace: ChannelPace | None = None, tokens: Tokens | None = None) -> None:
+        """:param tokens: a workspace's ``{"token": …}`` (multi-workspace installs); by default
+            the client's own token is used."""
         self._services = services
         self._mirror: Mirror = services.coop_mirror
         self._client = client
+        self._tokens = tokens or _no_token
         self._pace = pace or channel_pace(services)
         coop_url = services.settings.harvest.coop_url.rstrip("/")
         self._coop_url = coop_url or None
@@ -78,7 +84,7 @@ class CoopPoster:
             report.groups += 1
             for dropped in found.dropped:
                 report.dropped.append(dropped.link.channel_id)
-                await self._tell(dropped.link.user_id, coop_blocks.dropped_text(dropped))
+                await self._tell(dropped.link, coop_blocks.dropped_text(dropped))
             await self._deliver(found, report)
         return report
 
@@ -99,14 +105,16 @@ class CoopPoster:
 
     async def _post(self, link: CoopLink, status: Status, message: dict[str, Any]) -> bool:
         """Post one status into one channel and record it; whether the channel has it now."""
+        token = await self._tokens(link.team_id)
         await self._pace.turn(link.channel_id)
         try:
-            answer = await self._client.chat_postMessage(channel=link.channel_id, **message)
+            answer = await self._client.chat_postMessage(channel=link.channel_id, **token,
+                                                         **message)
         except SlackApiError as error:
             code = str(error.response.get("error", ""))
             if code in CHANNEL_GONE:
                 await self._services.run(self._mirror.drop_channel, link)
-                await self._tell(link.user_id, coop_blocks.channel_gone_text(link, code))
+                await self._tell(link, coop_blocks.channel_gone_text(link, code))
                 return True  # nothing more to do for this channel
             log.warning("Co-op mirror: posting to a channel failed (%s)", code)
             return False
@@ -117,17 +125,24 @@ class CoopPoster:
         self._mirror.posted(link, status, answer.get("ts"))
         return True
 
-    async def _tell(self, user_id: str, text: str) -> None:
-        await self._pace.turn(user_id)
+    async def _tell(self, link: CoopLink, text: str) -> None:
+        """A DM to the person who linked ``link``."""
+        token = await self._tokens(link.team_id)
+        await self._pace.turn(link.user_id)
         try:
-            await self._client.chat_postMessage(channel=user_id, text=text)
+            await self._client.chat_postMessage(channel=link.user_id, text=text, **token)
         except SlackApiError as error:
             log.warning("could not tell the person: %s", error.response.get("error"))
 
 
-def schedule_coop(services: Services, client: AsyncWebClient) -> CoopPoster:
+async def _no_token(team_id: str) -> dict[str, Any]:
+    return {}
+
+
+def schedule_coop(services: Services, client: AsyncWebClient, *,
+                  tokens: Tokens | None = None) -> CoopPoster:
     """Add the Co-op poll to the app's scheduler; the poster, for ``run_now``'s callers."""
-    poster = CoopPoster(services, client)
+    poster = CoopPoster(services, client, tokens=tokens)
     seconds = services.settings.scheduler.coop_poll_interval.total_seconds()
     services.scheduler.add(every(COOP_POLL, seconds, poster.poll, now=services.clock()))
     return poster

@@ -93,7 +93,7 @@ def create_asgi(
         await services.run(services.accounts.get, "-", "-")  # the database answers a read
         return PlainTextResponse("ok")
 
-    schedule_coop(services, bolt.client)
+    schedule_coop(services, bolt.client, tokens=lambda team: bot_token(bolt, team))
     schedule_digests(services, bolt.client, tokens=lambda team: bot_token(bolt, team))
 
     @contextlib.asynccontextmanager

@@ -253,3 +253,21 @@ def test_a_message_posted_to_co_op_from_the_channel_is_not_posted_back(
     ask_in(mirror_bot, "sybil", "status Rats? In my hotel?", "C0ELSE")
     poll(mirror_bot)
     assert texts(mirrored(mirror_bot)) == ["Rats? In my hotel?"]
+
+
+# slack_sdk's oauth.v2.access uses aiohttp.BasicAuth, deprecated by aiohttp (see test_install).
+@pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
+def test_installed_by_oauth_the_mirror_posts_with_the_workspaces_token(
+        emulator: RunningEmulator, tmp_path: Path) -> None:
+    from tests.e2e.test_install import _install  # "Add to Slack" as that module plays it
+
+    after_seeded_notes(emulator)
+    with SlackAppHarness(emulator, tmp_path, multi_workspace=True) as bot:
+        token, back = _install(bot, "code-coop")
+        assert back.status_code == 200
+        bot.link("basil")
+        ask_in(bot, "basil", "group link Fawlty Towers")
+        post_notes(emulator, "sybil", ["installed, not configured"])
+        poll(bot)
+        (call,) = mirrored(bot)
+        assert call.token == token
