@@ -78,8 +78,10 @@ class Scheduler:
 
     def __init__(self, *, grace: float = STOP_GRACE) -> None:
         self._grace = grace
+        # Overlaps are refused in _run (quietly): APScheduler's own limit would log a warning
+        # each time a long run (a Co-op catch-up) outlasts the interval.
         self._aps = AsyncIOScheduler(timezone=UTC, job_defaults={
-            "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE})
+            "coalesce": True, "max_instances": 3, "misfire_grace_time": MISFIRE_GRACE})
         self._jobs: dict[str, JobSpec] = {}
         self._sources: dict[str, Callable[[], Iterable[JobSpec]]] = {}
         self._by_source: dict[str, set[str]] = {}

@@ -90,6 +90,25 @@ def test_one_run_at_a_time_run_now_waits_its_turn() -> None:
     assert overlaps == []
 
 
+def test_a_run_outlasting_its_interval_skips_quietly(caplog: pytest.LogCaptureFixture) -> None:
+    runs: list[int] = []
+
+    async def long_poll() -> None:
+        runs.append(1)
+        await asyncio.sleep(0.3)
+
+    async def scenario() -> None:
+        scheduler = Scheduler()
+        scheduler.add(every("poll", 0.05, long_poll, now=datetime.now(UTC)))
+        scheduler.start()
+        await asyncio.sleep(0.5)
+        await scheduler.stop()
+
+    asyncio.run(scenario())
+    assert 1 <= len(runs) <= 2
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+
 def test_a_failing_scheduled_job_is_logged_and_runs_again(caplog: pytest.LogCaptureFixture) -> None:
     calls: list[int] = []
 
