@@ -12,7 +12,8 @@ No Slack here: :class:`Mirror` reads Co-op and the bot's database and answers wh
    channel has it, the group's cursor moves to it (:meth:`Mirror.done`). A failed post stops
    the group's round: the cursor stays, and the next round starts again from that status.
 
-The guarantee: every status reaches every linked channel once, in order, across restarts.
+The guarantee: every status reaches every linked channel once, in Co-op's order, across
+restarts (after a gap of more than ``MAX_CATCH_UP_DAYS`` days, only those days are caught up).
 Statuses are posted at least once (the cursor moves only after the posts), and a status seen
 again is skipped by the sent-log, which also covers the statuses of the cursor's own second.
 The one gap is a post whose answer never came back (the process killed mid-request, or the
@@ -28,7 +29,8 @@ so that every channel is still backed by a member.
 Timers: Co-op shows a running timer as a DayEntry status the moment it starts (started from
 Slack or anywhere else), so the bot never posts its own note about it. The DayEntry is posted
 once, when first seen, keyed by its entry id; stopping it, or restarting the same entry, makes
-no new status and posts nothing (a restart that makes a new entry is a new status).
+no new status and posts nothing (a restart that makes a new entry is a new status). The message
+shows the timer as it was when shared (running, hours so far); it is not edited later.
 """
 
 from __future__ import annotations
