@@ -12,11 +12,14 @@ timesheet rules (:mod:`emulator.timesheet`). What v2 adds lives here:
     access.py        access_roles and who may see or change what
     paging.py        page-based and cursor-based envelopes with absolute links
     filters.py       query filters read with 422s
-    serialise.py     users, company, clients, projects, tasks, assignments, expenses as v2 JSON
+    serialise.py     users, company, clients, projects, tasks, assignments, expenses and
+                     expense categories as v2 JSON
     entry_object.py  the time entry object
     users.py         /users/me, /company, /users, project assignments
     time_entries.py  /time_entries and its stop, restart, delete rules
-    resources.py     /projects, /clients, /tasks, the assignments, /expenses
+    resources.py     /projects, /clients, /tasks, the assignments, /expenses,
+                     /expense_categories
+    project_writes.py  POST, PATCH and DELETE /projects, by v1's project rules
     reports.py       /reports/time/* and /reports/expenses/*
 
 Each module's docstring says which v2 page it follows and what it assumes where the pages are

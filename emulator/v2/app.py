@@ -49,10 +49,10 @@ REPORTS = "/reports/"
 
 
 def _api_specs() -> list[RouteSpec]:
-    from emulator.v2 import reports, resources, time_entries, users
+    from emulator.v2 import project_writes, reports, resources, time_entries, users
 
     return [*users.routes.specs, *time_entries.routes.specs, *resources.routes.specs,
-            *reports.routes.specs]
+            *project_writes.routes.specs, *reports.routes.specs]
 
 
 def _id_specs() -> list[RouteSpec]:

@@ -12,6 +12,10 @@ Who may read (roles in :mod:`emulator.v2.access`; everyone else gets 403):
 - ``/v2/expenses`` (``user_id``, ``client_id``, ``project_id``, ``is_billed``,
   ``updated_since``, ``from``, ``to``): everyone, each seeing what :func:`access.visible`
   allows (members their own). Page-based, ``spent_date`` newest first.
+- ``/v2/expense_categories`` (``is_active``, ``updated_since``) and one by id: everyone.
+  Assumptions: the role is undocumented, and members log expenses against these categories (v1's
+  emulator lets everyone read them too); the notes' list of cursor-based endpoints does not name
+  this one, and it pages by cursor like the other lookup lists.
 
 Every other list here is cursor-based, newest first (:mod:`emulator.v2.paging`).
 """
@@ -219,3 +223,21 @@ def list_expenses(ctx: V2Ctx) -> Reply:
         f"WHERE {' AND '.join(where)} ORDER BY x.spent_at DESC, x.id DESC", *args)
     look = serialise.Lookup(ctx.store)
     return json_reply(paged(ctx, "expenses", [serialise.expense(row, look) for row in rows]))
+
+
+@routes("/expense_categories")
+def list_expense_categories(ctx: V2Ctx) -> Reply:
+    where, args = _where(ctx, "deactivated", active_when=0)
+    rows = ctx.store.all(f"SELECT * FROM expense_categories WHERE {' AND '.join(where)} "
+                         "ORDER BY id DESC", *args)
+    return json_reply(cursored(ctx, "expense_categories",
+                               [serialise.expense_category(row) for row in rows]))
+
+
+@routes("/expense_categories/{category_id}")
+def show_expense_category(ctx: V2Ctx) -> Reply:
+    row = ctx.store.one("SELECT * FROM expense_categories WHERE id = ?",
+                        ctx.path_int("category_id"))
+    if row is None:
+        raise NotFound("No such expense category")
+    return json_reply(serialise.expense_category(row))

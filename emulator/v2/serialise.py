@@ -252,6 +252,14 @@ def project_assignment(row: dict[str, Any], look: Lookup) -> dict[str, Any]:
 # -- expenses -----------------------------------------------------------------------------------
 
 
+def expense_category(row: dict[str, Any]) -> dict[str, Any]:
+    """The expense category object [EX]: active unless v1 deactivated it; the unit price as
+    stored (finer than cents: 0.655 a mile)."""
+    return {"id": row["id"], "name": row["name"], "unit_name": row["unit_name"],
+            "unit_price": row["unit_price"], "is_active": not row["deactivated"],
+            "created_at": stamp(row["created_at"]), "updated_at": stamp(row["updated_at"])}
+
+
 def expense(row: dict[str, Any], look: Lookup) -> dict[str, Any]:
     """The expense object [EX]; locked when approved (assumption, as time entries)."""
     project_row = look.projects[row["project_id"]]

@@ -28,7 +28,6 @@ from bot.harvest.errors import (
     AuthError,
     CoopUnavailable,
     Forbidden,
-    HarvestError,
     NotFound,
     Unavailable,
     ValidationError,
@@ -405,12 +404,6 @@ def test_the_accounts_things(emulator: RunningEmulator) -> None:
     assert 0 < status.count <= 100 and status.max_calls == 100 and status.timeframe_limit == 15
 
 
-@pytest.mark.xfail(
-    raises=HarvestError,  # 405 today
-    strict=True,
-    reason="the emulator's v2 mode has no POST/PATCH/DELETE /v2/projects yet (MockTransport "
-    "tests cover the client); strict, so this fails once it does: drop the marker then",
-)
 def test_project_writes(emulator: RunningEmulator) -> None:
     client = client_for(emulator)
     acme = ids(emulator, "client:Acme Corp")
@@ -424,11 +417,6 @@ def test_project_writes(emulator: RunningEmulator) -> None:
         client.project(made.id)
 
 
-@pytest.mark.xfail(
-    raises=NotFound,
-    strict=True,
-    reason="the emulator's v2 mode has no /v2/expense_categories yet; strict: drop when it does",
-)
 def test_expense_categories(emulator: RunningEmulator) -> None:
     names = {c.name for c in client_for(emulator).expense_categories()}
     assert names >= {"Mileage", "Meals", "Travel"}
