@@ -25,8 +25,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from bot.parsing import coop_words
-from bot.parsing import digest_words
+from bot.parsing import coop_words, digest_words
 from bot.parsing.dates import EXAMPLES as DATE_EXAMPLES
 from bot.parsing.dates import DateError, DateSpec, parse_date_spec
 from bot.parsing.durations import DurationError, parse_duration
