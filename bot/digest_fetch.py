@@ -16,7 +16,12 @@ Economy, in order:
   expenses are asked only for the digest's period;
 - per project or per person, whichever needs fewer calls for the scope (:func:`plan_calls`);
 - the caller passes the owner's ``batch()`` client, so every call yields to interactive ones in
-  the account's pacer and stays under Harvest's throttle.
+  the account's pacer and stays under Harvest's throttle;
+- and digests take at most :data:`DIGEST_SHARE` of the account's 100 calls per 15 seconds
+  (:data:`digest_shares`, one window per account shared by every digest): priority alone only
+  orders callers that are waiting, so a digest bursting through the whole window would leave a
+  click waiting up to 15 seconds for the oldest call to expire (``bench/digest_bench.py``
+  measured 8.8 s before this share; under a second with it).
 
 What the owner may see (v1 roles; Harvest has the last word with a 403):
 
@@ -40,6 +45,7 @@ from bot.harvest.api import HarvestApi
 from bot.harvest.cache import TtlCache
 from bot.harvest.errors import Forbidden
 from bot.harvest.models import Entry, Expense, Identity, Person, Project
+from bot.harvest.pacing import Pacer, PacerRegistry
 
 T = TypeVar("T")
 ScopeKind = Literal["all", "projects", "clients", "people"]
@@ -48,6 +54,17 @@ ScopeKind = Literal["all", "projects", "clients", "people"]
 LOOKUP_TTL = 600.0
 #: Which tasks are billable on a project changes even more rarely.
 ASSIGNMENT_TTL = 3600.0
+#: Calls per 15 seconds all digests of one account may make together; the rest of Harvest's
+#: 100 (less the pacer's margin) stays free for interactive calls.
+DIGEST_SHARE = 60
+
+
+def digest_share() -> Pacer:
+    return Pacer(DIGEST_SHARE, 15.0, margin=0)
+
+
+#: One digest window per account, for every digest of the process.
+digest_shares = PacerRegistry(digest_share)
 
 
 @dataclass(frozen=True)
@@ -125,11 +142,16 @@ class DigestLookups:
 
 @dataclass
 class _Counter:
+    """Counts the calls made, each after taking a slot of the digests' share."""
+
+    share: Pacer | None = None
     calls: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, load: Callable[[], T]) -> Callable[[], T]:
         def counted() -> T:
+            if self.share is not None:
+                self.share.acquire("batch")
             with self.lock:
                 self.calls += 1
             return load()
@@ -142,13 +164,15 @@ class EntryReports:
 
     :param api: the owner's client, ideally its ``batch()`` one.
     :param owner: the cache key of the owner, e.g. ``(base_url, harvest_user_id)``.
+    :param share: the account's digest window (:data:`digest_shares`); None: no cap.
     """
 
-    def __init__(self, api: HarvestApi, lookups: DigestLookups, owner: Hashable) -> None:
+    def __init__(self, api: HarvestApi, lookups: DigestLookups, owner: Hashable, *,
+                 share: Pacer | None = None) -> None:
         self._api = api
         self._lookups = lookups
         self._owner = owner
-        self._count = _Counter()
+        self._count = _Counter(share)
 
     @property
     def calls(self) -> int:

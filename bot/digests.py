@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from bot.accounts import Accounts, NotLinked, zone_named
-from bot.digest_fetch import DigestLookups, EntryReports, Scope, span_of
+from bot.digest_fetch import DigestLookups, EntryReports, Scope, digest_shares, span_of
 from bot.digest_periods import (
     Period,
     last_fire,
@@ -42,6 +42,7 @@ from bot.digest_periods import (
 )
 from bot.digest_report import DigestReport, centi, compute
 from bot.harvest.models import Entry
+from bot.harvest.pacing import PacerRegistry
 from bot.parsing.digest_words import DigestSubscribe, PersonalSubscribe, ScopeWords
 from bot.parsing.matching import Candidate, MatchKind, match
 from storage.digests import (
@@ -115,6 +116,7 @@ class Digests:
         grace: timedelta,
         lease: timedelta = CLAIM_LEASE,
         lookups: DigestLookups | None = None,
+        shares: PacerRegistry = digest_shares,
     ) -> None:
         self.subscriptions = DigestSubscriptions(db)
         self.personal_digests = PersonalDigests(db)
@@ -124,6 +126,7 @@ class Digests:
         self.grace = grace
         self._lease = lease
         self.lookups = lookups or DigestLookups()
+        self._shares = shares
         #: Harvest calls made by the last report built (for the benchmark and the logs).
         self.last_calls = 0
 
@@ -138,7 +141,8 @@ class Digests:
         if account is None:
             raise NotLinked(NotLinked.__doc__)
         api = self._accounts.session_for(team_id, user_id).batch()
-        return EntryReports(api, self.lookups, (account.base_url, account.harvest_user_id))
+        return EntryReports(api, self.lookups, (account.base_url, account.harvest_user_id),
+                            share=self._shares.for_account(account.base_url))
 
     def subscribe(
         self,
