@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks import context, section
@@ -108,7 +109,7 @@ def digest_message(
     report: DigestReport,
     *,
     mentions: Mapping[int, str] | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The channel message: totals, people, projects (tasks), expenses, running timers, who
     logged nothing (as Slack mentions where ``mentions`` knows them), the comparison."""
     title = f"*{TITLE[subscription.kind]} — {report.period.label()}*"
@@ -154,7 +155,7 @@ def chart_title(period: Period) -> str:
 # -- setting up ---------------------------------------------------------------------------------
 
 
-def subscribed_message(subscription: DigestSubscription, next_run: datetime | None) -> dict[str, object]:
+def subscribed_message(subscription: DigestSubscription, next_run: datetime | None) -> dict[str, Any]:
     text = SUBSCRIBED_TEXT.format(
         what=TITLE[subscription.kind], when=schedule_text(subscription),
         scope=_scope_text(subscription.scope), owner=subscription.owner_user_id,
@@ -174,7 +175,7 @@ def show_message(
     next_runs: Mapping[int, datetime | None],
     personal: PersonalDigest | None,
     personal_next: datetime | None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     lines = []
     for sub in subscriptions:
         lines.append(f"• *{TITLE[sub.kind]}*: {schedule_text(sub)}, covering "
@@ -192,7 +193,7 @@ def show_message(
     return {"text": text, "blocks": [section(text)]}
 
 
-def me_set_message(personal: PersonalDigest) -> dict[str, object]:
+def me_set_message(personal: PersonalDigest) -> dict[str, Any]:
     text = ME_SET_TEXT.format(when=schedule_text(personal), late=f"{personal.running_after:%H:%M}",
                               max_hours=f"{personal.max_hours:g}")
     return {"text": text, "blocks": [section(text)]}
@@ -216,7 +217,7 @@ def _long_running(entries: Sequence[Entry]) -> list[str]:
             for e in entries]
 
 
-def personal_message(report: PersonalReport) -> dict[str, object]:
+def personal_message(report: PersonalReport) -> dict[str, Any]:
     """Your day: entries and total; a nudge when there are none; running-timer warnings."""
     day = f"{report.day:%A} {report.day.day} {report.day:%B}"
     if report.nothing_logged:
@@ -231,7 +232,7 @@ def personal_message(report: PersonalReport) -> dict[str, object]:
     return {"text": f"Your day: {hours_text(report.total)} h", "blocks": blocks}
 
 
-def watch_message(report: PersonalReport) -> dict[str, object] | None:
+def watch_message(report: PersonalReport) -> dict[str, Any] | None:
     """The evening check: a message only when a timer is still running."""
     warnings = _long_running(report.long_running)
     if not warnings:

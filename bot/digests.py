@@ -340,8 +340,8 @@ class Digests:
         skipped = []
         for candidate in self._latest_fires(now, MISSED_LOOKBACK):
             late = now - candidate.fire_at
-            if late <= self.grace:
-                continue
+            if late <= self.grace or self.sends.get(candidate.target, candidate.period.key):
+                continue  # still due, or already recorded (read first: no write each sweep)
             note = f"missed by {late}; grace is {self.grace}"
             if self.sends.skip(candidate.target, candidate.period.key, candidate.fire_at, now,
                                note):

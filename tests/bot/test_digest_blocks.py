@@ -20,7 +20,7 @@ from bot.digest_report import DigestData, PersonInfo, compute
 from bot.digests import PersonalReport
 from bot.harvest.models import Entry
 from storage.digests import DigestSubscription, PersonalDigest
-from tests.bot.test_digest_report import DATA, DAN, FRI, THU, entry
+from tests.bot.test_digest_report import DAN, DATA, FRI, THU, entry
 
 SUB = DigestSubscription("T1", "C1", "daily", "U0OWNER", time(9), (0, 1, 2, 3, 4),
                          "Europe/London", {"kind": "clients", "ids": [5], "names": ["Acme"]},

@@ -33,6 +33,7 @@ from tests.services.digest_support import (
 )
 
 GRACE = timedelta(hours=1)
+EVERYTHING = ScopeWords()
 
 
 class Clock:
@@ -71,7 +72,7 @@ def digests(services: Services, clock: Clock) -> Digests:
     return Digests(services.db, services.accounts, clock=clock, grace=GRACE)
 
 
-def daily(scope: ScopeWords = ScopeWords(), **options: object) -> DigestSubscribe:
+def daily(scope: ScopeWords = EVERYTHING, **options: object) -> DigestSubscribe:
     return DigestSubscribe("daily", time(9), WORK_DAYS, "Europe/London", scope,
                            **options)  # type: ignore[arg-type]
 
