@@ -31,7 +31,8 @@ import tempfile
 import threading
 import time
 import tracemalloc
-from datetime import UTC, date, datetime, time as clock_time, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 
 import httpx

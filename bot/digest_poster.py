@@ -38,7 +38,7 @@ from bot.channel_pace import channel_pace
 from bot.digest_chart import chart_png
 from bot.digest_periods import DAY_NAMES
 from bot.digest_report import DigestReport
-from bot.digests import Due, Digests
+from bot.digests import Digests, Due
 from bot.harvest.errors import HarvestError
 from bot.scheduler import JobSpec, cron, every
 from bot.services import Services
