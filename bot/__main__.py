@@ -105,8 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     emulator = commands.add_parser(
-        "emulator", help="serve the Harvest v1 + Co-op API emulator (demo data by default)",
-        description="Serve a Harvest v1 API and Co-op emulator that any v1 client can use.")
+        "emulator", help="serve the Harvest API emulator: v1, v2, Harvest ID and Co-op (demo data by default)",
+        description="Serve a Harvest API emulator (v1 at /, v2 at /v2, Harvest ID at /id, Co-op at /coop) that Harvest clients can be pointed at unchanged.")
     emulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     emulator.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     emulator.add_argument("--db", default="harvest-emulator.sqlite",
