@@ -237,6 +237,16 @@ class Digests:
     def for_channel(self, team_id: str, channel_id: str) -> list[DigestSubscription]:
         return self.subscriptions.for_channel(team_id, channel_id)
 
+    def is_administrator(self, team_id: str, user_id: str) -> bool:
+        """Whether Harvest calls the person an administrator now (False when not linked).
+
+        Asked of Harvest, not read from the link's ``is_admin`` snapshot: on v2 that also holds
+        managers who may track time for others, who may not stop someone else's digest.
+        """
+        if self._accounts.get(team_id, user_id) is None:
+            return False
+        return self._accounts.session_for(team_id, user_id).who_am_i().user.is_admin
+
     def subscribe_me(self, team_id: str, user_id: str, words: PersonalSubscribe, *,
                      timezone: str | None = None) -> PersonalDigest:
         """Set up the person's daily DM. :raises NotLinked:"""

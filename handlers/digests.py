@@ -86,11 +86,10 @@ async def _off(services: Services, where: Where, kind: str | None) -> Message:
             if kind is None or s.kind == kind]
     if not subs:
         return text_message(digest_blocks.NOTHING_TO_STOP_TEXT)
-    account = await services.run(services.accounts.get, where.team_id, where.user_id)
-    is_admin = account is not None and account.is_admin
-    for sub in subs:
-        if sub.owner_user_id != where.user_id and not is_admin:
-            return text_message(digest_blocks.NOT_OWNER_TEXT.format(owner=sub.owner_user_id))
+    others = [s for s in subs if s.owner_user_id != where.user_id]
+    if others and not await services.run(digests.is_administrator, where.team_id,
+                                         where.user_id):
+        return text_message(digest_blocks.NOT_OWNER_TEXT.format(owner=others[0].owner_user_id))
     count = sum([await services.run(digests.unsubscribe, where.team_id, where.channel_id,
                                     sub.kind) for sub in subs])
     services.scheduler.reload()

@@ -126,7 +126,10 @@ class SlackAppHarness:
             env.update(SLACK_CLIENT_ID=SLACK_CLIENT_ID, SLACK_CLIENT_SECRET=SLACK_CLIENT_SECRET,
                        HARVEST_BOT_PUBLIC_URL=self.url)
         self.settings = load_settings(env=env)
-        self.clients = HarvestClients(self.emulator.coop_url, retry=FAST_RETRY)
+        # Harvest and the bot share the world's clock: a v2 client times running timers by its
+        # own, so it reads the emulator's (frozen in some tests) as a real one would read the time.
+        self.clients = HarvestClients(self.emulator.coop_url, retry=FAST_RETRY,
+                                      utcnow=self.emulator.clock.now)
         self.services = build_services(self.settings, env=env, clients=self.clients,
                                        outbox_backoff=timedelta(seconds=0.2),
                                        **({"clock": self._clock} if self._clock else {}))

@@ -108,9 +108,9 @@ def test_statuses_appear_once_in_order_with_author_and_timers(mirror_bot: SlackA
 
 
 def test_exactly_once_across_a_restart_between_polls(emulator: RunningEmulator,
-                                                     tmp_path: Path) -> None:
+                                                     tmp_path: Path, wire: str) -> None:
     after_seeded_notes(emulator)
-    first = started(fast_harness(emulator, tmp_path))
+    first = started(fast_harness(emulator, tmp_path, wire))
     try:
         ask_in(first, "basil", "group link Fawlty Towers")
         post_notes(emulator, "sybil", ["one", "two"])
@@ -119,7 +119,7 @@ def test_exactly_once_across_a_restart_between_polls(emulator: RunningEmulator,
     finally:
         first.stop()
     post_notes(emulator, "polly", ["three", "four"])
-    second = started(fast_harness(emulator, tmp_path))  # the same SQLite file
+    second = started(fast_harness(emulator, tmp_path, wire))  # the same SQLite file
     try:
         poll(second)
         after = texts(mirrored(second))
@@ -130,10 +130,10 @@ def test_exactly_once_across_a_restart_between_polls(emulator: RunningEmulator,
 
 
 def test_stopped_in_the_middle_of_a_poll_it_resumes_without_duplicates(
-        emulator: RunningEmulator, tmp_path: Path) -> None:
+        emulator: RunningEmulator, tmp_path: Path, wire: str) -> None:
     after_seeded_notes(emulator)
     notes = [f"note {n}" for n in range(6)]
-    first = started(SlackAppHarness(emulator, tmp_path), fast=False)  # one message a second
+    first = started(SlackAppHarness(emulator, tmp_path, wire=wire), fast=False)  # one message a second
     try:
         ask_in(first, "basil", "group link Fawlty Towers")
         post_notes(emulator, "sybil", notes)
@@ -145,7 +145,7 @@ def test_stopped_in_the_middle_of_a_poll_it_resumes_without_duplicates(
     polling.join(timeout=10)
     before = texts(mirrored(first))
     assert 0 < len(before) < len(notes)
-    second = started(fast_harness(emulator, tmp_path))
+    second = started(fast_harness(emulator, tmp_path, wire))
     try:
         poll(second)
         after = texts(mirrored(second))
@@ -169,9 +169,9 @@ def test_a_burst_of_120_between_two_polls_arrives_whole_in_order(mirror_bot: Sla
 
 
 def test_one_message_a_second_per_channel_queued_not_dropped(emulator: RunningEmulator,
-                                                             tmp_path: Path) -> None:
+                                                             tmp_path: Path, wire: str) -> None:
     after_seeded_notes(emulator)
-    bot = started(SlackAppHarness(emulator, tmp_path), fast=False)  # real time, real pace
+    bot = started(SlackAppHarness(emulator, tmp_path, wire=wire), fast=False)  # real time, real pace
     try:
         ask_in(bot, "basil", "group link Fawlty Towers")
         ask_in(bot, "sybil", "group link Fawlty Towers", "C0BACKOFFICE")
@@ -258,11 +258,11 @@ def test_a_message_posted_to_co_op_from_the_channel_is_not_posted_back(
 # slack_sdk's oauth.v2.access uses aiohttp.BasicAuth, deprecated by aiohttp (see test_install).
 @pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 def test_installed_by_oauth_the_mirror_posts_with_the_workspaces_token(
-        emulator: RunningEmulator, tmp_path: Path) -> None:
+        emulator: RunningEmulator, tmp_path: Path, wire: str) -> None:
     from tests.e2e.test_install import _install  # "Add to Slack" as that module plays it
 
     after_seeded_notes(emulator)
-    with SlackAppHarness(emulator, tmp_path, multi_workspace=True) as bot:
+    with SlackAppHarness(emulator, tmp_path, multi_workspace=True, wire=wire) as bot:
         token, back = _install(bot, "code-coop")
         assert back.status_code == 200
         bot.link("basil")

@@ -56,9 +56,9 @@ def sweep(bot: SlackAppHarness) -> int:
 
 
 def test_digest_now_posts_the_hand_computed_totals_with_the_chart(
-        emulator: RunningEmulator, tmp_path: Path) -> None:
+        emulator: RunningEmulator, tmp_path: Path, wire: str) -> None:
     clock = Clock(datetime(2026, 3, 30, 7, 0, tzinfo=UTC))  # Monday 08:00 in London
-    with SlackAppHarness(emulator, tmp_path, clock=clock) as bot:
+    with SlackAppHarness(emulator, tmp_path, clock=clock, wire=wire) as bot:
         bot.link("sybil")
         set_up = ask(bot, "sybil", "digest daily 09:00 weekdays Europe/London by task mention")
         assert "Daily digest set up here: weekdays at 09:00 Europe/London" in text_of(set_up)
@@ -89,9 +89,10 @@ def test_digest_now_posts_the_hand_computed_totals_with_the_chart(
         assert sweep(bot) == 1 and len(posts(bot)) == 2
 
 
-def test_permissions_limit_the_content(emulator: RunningEmulator, tmp_path: Path) -> None:
+def test_permissions_limit_the_content(emulator: RunningEmulator, tmp_path: Path,
+                                       wire: str) -> None:
     clock = Clock(datetime(2026, 3, 30, 7, 0, tzinfo=UTC))
-    with SlackAppHarness(emulator, tmp_path, clock=clock) as bot:
+    with SlackAppHarness(emulator, tmp_path, clock=clock, wire=wire) as bot:
         bot.link("polly")
         bot.link("basil")
         ask(bot, "polly", "digest daily 09:00 weekdays", OTHER)
@@ -113,9 +114,9 @@ def test_permissions_limit_the_content(emulator: RunningEmulator, tmp_path: Path
         assert "Stopped 1 digest" in text_of(ask(bot, "polly", "digest off", OTHER))
 
 
-def test_personal_dm_and_show(emulator: RunningEmulator, tmp_path: Path) -> None:
+def test_personal_dm_and_show(emulator: RunningEmulator, tmp_path: Path, wire: str) -> None:
     clock = Clock(datetime(2026, 3, 27, 19, 5, tzinfo=UTC))  # Friday 20:05 in Madrid
-    with SlackAppHarness(emulator, tmp_path, clock=clock) as bot:
+    with SlackAppHarness(emulator, tmp_path, clock=clock, wire=wire) as bot:
         bot.link("manuel")
         set_up = ask(bot, "manuel", "digest me 18:00 weekdays")
         assert "I'll DM you your day at weekdays at 18:00 Europe/Madrid" in text_of(set_up)
@@ -131,17 +132,18 @@ def test_personal_dm_and_show(emulator: RunningEmulator, tmp_path: Path) -> None
 
 
 def test_a_restart_around_the_scheduled_minute_posts_exactly_once(
-        emulator: RunningEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        emulator: RunningEmulator, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        wire: str) -> None:
     clock = Clock(MONDAY_NINE_LONDON - timedelta(seconds=30))  # 08:59:30 in London
     sent: list[Call] = []
-    with SlackAppHarness(emulator, tmp_path, clock=clock) as first:
+    with SlackAppHarness(emulator, tmp_path, clock=clock, wire=wire) as first:
         first.link("sybil")
         ask(first, "sybil", "digest daily 09:00 weekdays Europe/London")
         assert sweep(first) == 0
         sent += posts(first)
     # Down over 09:00; back at 09:00:40: the start's catch-up posts Friday's digest.
     clock.now = MONDAY_NINE_LONDON + timedelta(seconds=40)
-    with SlackAppHarness(emulator, tmp_path, clock=clock) as second:
+    with SlackAppHarness(emulator, tmp_path, clock=clock, wire=wire) as second:
         found = second.slack.wait_for("chat.postMessage", timeout=10)
         assert FRIDAY_TOTALS in text_of(found)
         assert sweep(second) == 0
@@ -150,7 +152,7 @@ def test_a_restart_around_the_scheduled_minute_posts_exactly_once(
         sent += posts(second)
     # And again at 09:01:30: the catch-up finds it sent.
     clock.now = MONDAY_NINE_LONDON + timedelta(minutes=1, seconds=30)
-    with SlackAppHarness(emulator, tmp_path, clock=clock) as third:
+    with SlackAppHarness(emulator, tmp_path, clock=clock, wire=wire) as third:
         assert sweep(third) == 0
         third.slack.settle(len(third.slack.calls), first=0.5, quiet=0.3)
         sent += posts(third)
@@ -160,7 +162,7 @@ def test_a_restart_around_the_scheduled_minute_posts_exactly_once(
     # Down all Tuesday morning, back at 10:30: beyond the hour's grace, skipped and logged.
     clock.now = datetime(2026, 3, 31, 9, 30, tzinfo=UTC)
     with caplog.at_level(logging.WARNING, logger="bot.digests"), \
-            SlackAppHarness(emulator, tmp_path, clock=clock) as fourth:
+            SlackAppHarness(emulator, tmp_path, clock=clock, wire=wire) as fourth:
         assert sweep(fourth) == 0
         assert posts(fourth) == []
         skipped = digests_of(fourth.services).sends.get("sub:1", "2026-03-30")
@@ -169,10 +171,10 @@ def test_a_restart_around_the_scheduled_minute_posts_exactly_once(
 
 
 def test_a_dst_change_day_fires_once_at_the_local_time(emulator: RunningEmulator,
-                                                      tmp_path: Path) -> None:
+                                                      tmp_path: Path, wire: str) -> None:
     # 01:30 happens twice in London on Sunday 25 October 2026: at 00:30 and at 01:30 UTC.
     clock = Clock(datetime(2026, 10, 25, 0, 29, tzinfo=UTC))
-    with SlackAppHarness(emulator, tmp_path, clock=clock) as bot:
+    with SlackAppHarness(emulator, tmp_path, clock=clock, wire=wire) as bot:
         bot.link("sybil")
         ask(bot, "sybil", "digest daily 01:30 Europe/London")
         assert sweep(bot) == 0
