@@ -128,6 +128,11 @@ class Scheduler:
     def names(self) -> list[str]:
         return sorted(self._jobs)
 
+    @property
+    def running(self) -> bool:
+        """Whether started and not stopped."""
+        return bool(self._aps.running)
+
     def next_run(self, name: str) -> datetime | None:
         """When the job runs next (None before :meth:`start`)."""
         job = self._aps.get_job(name) if self._aps.running else None

@@ -5,8 +5,8 @@
 ``/healthz``           200 "ok" when the database answers
 ``/slack/install``, ``/slack/oauth_redirect``  "Add to Slack" (multi-workspace only, ``bot.install``)
 
-The outbox worker and the scheduler (the Co-op poll, ``bot.coop_poster``) run for the life of
-the ASGI app (Starlette's lifespan).
+The outbox worker and the scheduler (the Co-op poll and the digests, ``bot.background``) run
+for the life of the ASGI app (Starlette's lifespan), and of the socket in Socket Mode.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import sys
 from collections.abc import AsyncIterator
 from html import escape
 from types import FrameType
+from typing import Protocol
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -28,12 +29,10 @@ from starlette.routing import Route
 
 from bot import blocks
 from bot.accounts import AccountChoice, AccountError
+from bot.background import Background
 from bot.config import ConfigError, Settings
-from bot.coop_poster import schedule_coop
-from bot.digest_poster import schedule_digests
 from bot.harvest.errors import HarvestError
 from bot.install import INSTALL_PATH, REDIRECT_PATH, bot_token
-from bot.runtime import OutboxWorker
 from bot.services import Services
 
 PAGE = """<!DOCTYPE html>
@@ -62,7 +61,8 @@ def create_asgi(
         app = create_app(settings, services)
     bolt = app
     handler = AsyncSlackRequestHandler(bolt)
-    worker = OutboxWorker(services, bolt.client, interval=outbox_interval)
+    background = Background(services, bolt.client, tokens=lambda team: bot_token(bolt, team),
+                            outbox_interval=outbox_interval)
 
     async def events(request: Request) -> Response:
         return await handler.handle(request)
@@ -93,18 +93,10 @@ def create_asgi(
         await services.run(services.accounts.get, "-", "-")  # the database answers a read
         return PlainTextResponse("ok")
 
-    schedule_coop(services, bolt.client, tokens=lambda team: bot_token(bolt, team))
-    schedule_digests(services, bolt.client, tokens=lambda team: bot_token(bolt, team))
-
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        worker.start()
-        services.scheduler.start()
-        try:
+        async with background.running():
             yield
-        finally:
-            await services.scheduler.stop()
-            await worker.stop()
 
     routes = [
         Route("/slack/events", events, methods=["POST"]),
@@ -117,7 +109,7 @@ def create_asgi(
         routes=routes,
         lifespan=lifespan,
     )
-    asgi.state.worker = worker
+    asgi.state.worker = background.worker
     asgi.state.bolt = bolt
     return asgi
 
@@ -165,30 +157,43 @@ def _terminated(signum: int, frame: FrameType | None) -> None:
     raise _Terminated
 
 
-async def _socket_mode(settings: Settings, services: Services, app: AsyncApp) -> None:
-    """Socket Mode until SIGTERM or SIGINT, then close the socket and stop the scheduler (the
-    Co-op poll) and the outbox worker.
+class SocketClient(Protocol):
+    """What the runner needs of Bolt's ``AsyncSocketModeHandler`` (a fake in tests)."""
+
+    async def connect_async(self) -> None: ...
+
+    async def close_async(self) -> None: ...
+
+
+async def _socket_mode(settings: Settings, services: Services, app: AsyncApp, *,
+                       socket: SocketClient | None = None,
+                       stopping: asyncio.Event | None = None) -> None:
+    """Socket Mode until SIGTERM or SIGINT (or ``stopping``), then close the socket and stop
+    the scheduler (the Co-op poll, the digests) and the outbox worker, as HTTP mode does
+    (``bot.background``).
 
     slack_sdk keeps retrying until Slack gives a WebSocket URL (``apps.connections.open`` with
     the app token), so connecting runs beside the wait for a signal rather than before it.
     """
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    if socket is None:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    handler = AsyncSocketModeHandler(app, settings.slack.app_token.reveal())
-    worker = OutboxWorker(services, app.client)
-    schedule_coop(services, app.client)
-    stopping = asyncio.Event()
+        socket = AsyncSocketModeHandler(app, settings.slack.app_token.reveal())
+    background = Background(services, app.client, tokens=lambda team: bot_token(app, team))
+    stopping = stopping or asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for signum in signals:
         loop.add_signal_handler(signum, stopping.set)
-    worker.start()
-    services.scheduler.start()
-    connecting = loop.create_task(handler.connect_async(), name="socket-mode")
     try:
-        await stopping.wait()
+        async with background.running():
+            connecting = loop.create_task(socket.connect_async(), name="socket-mode")
+            try:
+                await stopping.wait()
+            finally:
+                connecting.cancel()
+                await asyncio.gather(connecting, return_exceptions=True)
+                await socket.close_async()
     finally:
-        connecting.cancel()
-        await asyncio.gather(connecting, return_exceptions=True)
-        await handler.close_async()
-        await services.scheduler.stop()
-        await worker.stop()
+        for signum in signals:
+            loop.remove_signal_handler(signum)
