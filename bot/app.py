@@ -14,11 +14,6 @@ from types import ModuleType
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
@@ -39,6 +34,7 @@ from bot.harvest.errors import (
 from bot.install import oauth_options
 from bot.listeners import GuardedApp, tell
 from bot.parsing.commands import CommandError
+from bot.replies import respond_or_dm, retry_handlers
 from bot.services import Services
 from bot.timers import TimerError
 from handlers import actions, commands, coop, digests, events, home, options, shortcuts, views
@@ -59,15 +55,12 @@ OOPS_TEXT = "Sorry, something went wrong on my side and nothing was changed. Ple
 
 
 def slack_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client: ``slack.api_url``, the bot token, retries on 429, 5xx and resets."""
+    """The Web API client: ``slack.api_url``, the bot token, retries on 429, 5xx, resets and
+    timeouts (``bot.replies.retry_handlers``)."""
     return AsyncWebClient(
         token=settings.slack.bot_token.reveal() or None,
         base_url=settings.slack.api_url,
-        retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retry_handlers(),
     )
 
 
@@ -109,6 +102,7 @@ def create_app(
     )
     for module in handlers:
         module.register(app, services)
+    app.use(respond_or_dm)  # an answer Slack will not take at its response_url: a DM
 
     @app.error
     async def polite(error: Exception, body: dict[str, Any], respond: Any,

@@ -13,7 +13,8 @@ import logging
 import time
 from dataclasses import dataclass
 
-from slack_sdk.errors import SlackApiError
+from aiohttp import ClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
@@ -142,4 +143,7 @@ class OutboxWorker:
                 told += 1
             except SlackApiError as error:
                 log.warning("could not tell the person: %s", error.response.get("error"))
+            except (SlackClientError, ClientError, TimeoutError) as error:
+                # Slack unreachable past the client's retries: the others are still told.
+                log.warning("could not tell the person: %s", type(error).__name__)
         return told

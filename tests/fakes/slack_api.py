@@ -5,6 +5,8 @@
         slack.add_user("U1", name="ana", email="ana@example.com", tz="Europe/Lisbon")
         client = WebClient(token="xoxb-test", base_url=slack.base_url)
         slack.fail_next("chat.postMessage", status=429, retry_after=1)
+        slack.fail_next(RESPONSE_URL, status=500)   # answers to response_urls fail too
+        slack.expire("cmd1")                        # that response_url takes no more answers
         ...
         call = slack.wait_for("chat.postEphemeral", lambda c: c.args["user"] == "U1")
 """
@@ -12,9 +14,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 
 from bot.localslack.server import RESPONSE_URL, UPLOAD, Call, LocalSlack, Reply
 from bot.localslack.server import CallMismatch as SlackApiError
@@ -37,6 +43,7 @@ class FakeSlackApi(LocalSlack):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self._faults: dict[str, list[_Fault]] = {}
+        self._expired: set[str] = set()
 
     # -- faults ------------------------------------------------------------------------------
 
@@ -48,7 +55,8 @@ class FakeSlackApi(LocalSlack):
         retry_after: int | None = None,
         times: int = 1,
     ) -> None:
-        """Answer the next ``times`` calls of ``method`` (``*`` for any) with an HTTP error;
+        """Answer the next ``times`` calls of ``method`` (``*`` for any Web API method,
+        :data:`RESPONSE_URL` for answers posted to response_urls) with an HTTP error;
         429 carries ``Retry-After`` (1 s unless given) and Slack's ``ratelimited`` body."""
         if status == 429 and retry_after is None:
             retry_after = 1
@@ -58,9 +66,17 @@ class FakeSlackApi(LocalSlack):
         """Answer the next calls of ``method`` with ``{"ok": false, "error": error}``."""
         self._add_fault(method, _Fault(error=error, times=times))
 
-    def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
-        """Hold the next calls of ``method`` for ``seconds`` before answering normally."""
-        self._add_fault(method, _Fault(delay=seconds, times=times))
+    def delay_next(self, method: str, seconds: float, *, times: int = 1,
+                   status: int = 200) -> None:
+        """Hold the next calls of ``method`` for ``seconds`` before answering normally; or, with
+        an error ``status``, before refusing them (a call that timed out and was never made)."""
+        self._add_fault(method, _Fault(delay=seconds, status=status, times=times))
+
+    def expire(self, key: str) -> None:
+        """Refuse answers to the response_url ``key`` as Slack does once one has expired (after
+        30 minutes, or five answers): HTTP 404, ``expired_url``."""
+        with self._changed:
+            self._expired.add(key)
 
     def _add_fault(self, method: str, fault: _Fault) -> None:
         with self._changed:
@@ -91,6 +107,38 @@ class FakeSlackApi(LocalSlack):
         if fault.error:
             return 200, {"ok": False, "error": fault.error}, {}
         return await super()._reply(method, args, authorization)
+
+    async def _response_url(self, request: Request) -> Response:
+        # Only faults named RESPONSE_URL apply here: "*" stays the Web API methods' wildcard.
+        key = request.path_params["key"]
+        body = await request.body()  # now: a caller that gives up during a delay takes it along
+        with self._changed:
+            expired = key in self._expired
+            queue = self._faults.get(RESPONSE_URL)
+            fault = None
+            if queue and not expired:
+                fault = queue[0]
+                fault.times -= 1
+                if fault.times <= 0:
+                    queue.pop(0)
+        if fault is not None and fault.delay:
+            await asyncio.sleep(fault.delay)
+        if expired or (fault is not None and fault.status != 200):
+            status = 404 if expired else fault.status  # type: ignore[union-attr]
+            error = "expired_url" if expired else ("ratelimited" if status == 429 else
+                                                   "fatal_error")
+            try:
+                args = json.loads(body or b"{}")
+            except json.JSONDecodeError:
+                args = {"raw": body.decode(errors="replace")}
+            if not isinstance(args, dict):
+                args = {"raw": args}
+            args["key"] = key
+            self._record(RESPONSE_URL, args, request, body, status, error)
+            retry = fault.retry_after if fault is not None else None
+            return PlainTextResponse(error, status_code=status,
+                                     headers={"Retry-After": str(retry)} if retry else None)
+        return await super()._response_url(request)
 
     # -- test-only reading -------------------------------------------------------------------
 

@@ -1,0 +1,172 @@
+"""Slack misbehaving, on the local Slack stand-in: what the bot sends is retried and delivered,
+never silently dropped.
+
+Two roads out of the bot: the Web API (``chat.postMessage`` for DMs, here the "Harvest is back"
+notice of a kept write, sent by the outbox worker) and the ``response_url`` of each command or
+click (its answer). Each meets a 429 with ``Retry-After``, 500s and a timeout; a response_url
+that Slack no longer takes (``404 expired_url``: 30 minutes or five answers) sends the answer to
+the person by DM instead. Slack's behaviour does not depend on the Harvest wire: v1 only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.blocks import ENTRY_DELETE, LANDED_TEXT, NOT_LINKED_TEXT
+from emulator.runner import RunningEmulator
+from storage.timestamps import to_db
+from tests.e2e.harness import SlackAppHarness, text_of, user_id
+from tests.fakes.slack_api import RESPONSE_URL, Call
+
+LANDED = LANDED_TEXT.split(":")[2].strip()  # "Harvest is back"
+HELP = "Harvest commands"
+POLLY = user_id("polly")
+
+
+@pytest.fixture
+def app(emulator: RunningEmulator, tmp_path: Path) -> Iterator[SlackAppHarness]:
+    with SlackAppHarness(emulator, tmp_path) as harness:
+        yield harness
+
+
+def _dms(app: SlackAppHarness, words: str, *, ok: bool | None = True) -> list[Call]:
+    return [c for c in app.slack.calls_to("chat.postMessage")
+            if c.args.get("channel") == POLLY and words in text_of(c)
+            and (ok is None or c.ok == ok)]
+
+
+def _answers(app: SlackAppHarness, key: str, *, ok: bool | None = True) -> list[Call]:
+    return [c for c in app.slack.calls_to(RESPONSE_URL, lambda c: c.args.get("key") == key)
+            if ok is None or c.ok == ok]
+
+
+def _keep_a_write(app: SlackAppHarness, emulator: RunningEmulator, notes: str) -> None:
+    """Polly logs time while Harvest refuses it: the write is kept in the outbox."""
+    app.link("polly")
+    rule = emulator.faults.add("/daily/add", method="POST", status=500)
+    assert "kept" in text_of(app.ask("polly", f"log 0:30 mobile / design -- {notes}"))
+    emulator.faults.remove(rule.id)
+
+
+def _settle(seconds: float = 1.0) -> None:
+    time.sleep(seconds)  # time for a second (duplicate) delivery to show, if there were one
+
+
+# -- the Web API: the outbox worker's DM -----------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [429, 500])
+def test_dm_refused_twice_is_retried_and_delivered_once(
+        app: SlackAppHarness, emulator: RunningEmulator, status: int) -> None:
+    app.slack.fail_next("chat.postMessage", status=status, retry_after=1, times=2)
+    _keep_a_write(app, emulator, f"slack {status}")
+
+    app.slack.wait_for("chat.postMessage", lambda c: LANDED in text_of(c), timeout=15)
+    _settle()
+    assert len(_dms(app, LANDED, ok=False)) == 2
+    assert len(_dms(app, LANDED)) == 1
+
+
+def _short_timeout(app: SlackAppHarness, seconds: float = 1.0) -> None:
+    """The bot's Web API client waits ``seconds`` rather than 30 for an answer (tests only)."""
+    app._server.config.app.state.bolt.client.timeout = seconds  # type: ignore[union-attr]
+
+
+def test_dm_timing_out_is_retried_and_delivered_once(
+        app: SlackAppHarness, emulator: RunningEmulator) -> None:
+    """Slack holds the first post past the bot's timeout and never makes it."""
+    _short_timeout(app)
+    app.slack.delay_next("chat.postMessage", 2, status=503)
+    _keep_a_write(app, emulator, "slack timeout")
+
+    app.slack.wait_for("chat.postMessage", lambda c: LANDED in text_of(c), timeout=15)
+    _settle(2)
+    assert len(_dms(app, LANDED, ok=False)) == 1
+    assert len(_dms(app, LANDED)) == 1
+
+
+def test_a_dm_slack_never_takes_costs_no_other_persons_notice(
+        app: SlackAppHarness, emulator: RunningEmulator) -> None:
+    """Two writes land in one round of the outbox worker; Slack times out on every try of the
+    first notice (three, with the retries): the second person is still told."""
+    _short_timeout(app)
+    app.link("basil")
+    rule = emulator.faults.add("/daily/add", method="POST", status=500)
+    for who in ("polly", "basil"):
+        app.link(who)
+        assert "kept" in text_of(app.ask(who, f"log 0:30 mobile / design -- round {who}"))
+    db = app.services.db
+    due = "UPDATE outbox SET next_attempt_at = ?"  # held back, then due together: one round
+    db.execute(due, [to_db(datetime(9999, 12, 31, tzinfo=UTC))])
+    emulator.faults.remove(rule.id)
+    app.slack.delay_next("chat.postMessage", 1.5, status=503, times=3)
+    db.execute(due, [to_db(datetime(2000, 1, 1, tzinfo=UTC))])
+
+    app.slack.wait_for("chat.postMessage", lambda c: c.args.get("channel") == user_id("basil")
+                       and LANDED in text_of(c), timeout=20)
+    _settle(2)
+    assert len(_dms(app, LANDED, ok=False)) == 3  # polly's: tried three times, logged, given up
+    assert len(_dms(app, LANDED)) == 0
+
+
+# -- answers at the response_url -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [429, 500])
+def test_answer_refused_at_the_response_url_is_retried_and_delivered_once(
+        app: SlackAppHarness, status: int) -> None:
+    app.slack.fail_next(RESPONSE_URL, status=status, retry_after=1, times=2)
+
+    key = app.command("polly", "help")
+
+    assert HELP in text_of(app.reply(key, timeout=15))
+    _settle()
+    assert len(_answers(app, key, ok=False)) == 2
+    assert len(_answers(app, key)) == 1
+    assert not _dms(app, HELP)
+
+
+def test_answer_timing_out_at_the_response_url_is_retried_and_delivered_once(
+        app: SlackAppHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.replies.TIMEOUT", 1)
+    app.slack.delay_next(RESPONSE_URL, 2, status=503)
+
+    key = app.command("polly", "help")
+
+    assert HELP in text_of(app.reply(key, timeout=15))
+    _settle(2)
+    assert len(_answers(app, key, ok=False)) == 1
+    assert len(_answers(app, key)) == 1
+
+
+def test_expired_response_url_answers_by_dm(app: SlackAppHarness) -> None:
+    for key in ("help", "today", "click"):
+        app.slack.expire(key)
+
+    def send(key: str, text: str) -> None:
+        request = app.signer.slash_command(text, user_id=POLLY,
+                                           response_url=app.slack.response_url(key))
+        assert app.send(request).status_code == 200
+
+    send("help", "help")
+    assert app.slack.wait_for("chat.postMessage", lambda c: HELP in text_of(c)).args["channel"] \
+        == POLLY
+    send("today", "today")  # not linked: the polite refusal, by DM too
+    app.slack.wait_for("chat.postMessage", lambda c: NOT_LINKED_TEXT in text_of(c)
+                       and c.args["channel"] == POLLY)
+    app.interact(app.signer.block_action(  # a click by someone not linked: refused, by DM
+        POLLY, ENTRY_DELETE, value='{"id": 1}', block_id="b", response_url=app.slack.response_url("click"),
+        container={"type": "message", "channel_id": "C0GENERAL"}))
+    deadline = time.monotonic() + 5
+    while len(_dms(app, NOT_LINKED_TEXT)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    _settle()
+    assert [len(_answers(app, k, ok=False)) for k in ("help", "today", "click")] == [1, 1, 1]
+    assert len(_dms(app, HELP)) == 1
+    assert len(_dms(app, NOT_LINKED_TEXT)) == 2
+
