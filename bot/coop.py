@@ -23,6 +23,7 @@ import sqlite_utils
 
 from bot.accounts import Accounts
 from bot.coop_errors import (
+    COOP_OFF_V2,
     CoopDown,
     CoopOff,
     CoopRefused,
@@ -134,11 +135,13 @@ class Coop:
         :raises NotLinked: the person has not connected Harvest.
         :raises CoopOff: Co-op is not available for their account.
         """
+        account = self._accounts.get(team_id, user_id)
+        off = COOP_OFF_V2 if account is not None and account.wire == "v2" else CoopOff.__doc__
         if not self._enabled:
-            raise CoopOff(CoopOff.__doc__)
+            raise CoopOff(off)
         client = self._accounts.session_for(team_id, user_id)
         if not isinstance(client, CoopApi):
-            raise CoopOff(CoopOff.__doc__)
+            raise CoopOff(off)
         return client
 
     @contextmanager
@@ -154,8 +157,8 @@ class Coop:
             raise NotOwner(f"Co-op says you can't do that: {error.message}") from None
         except ValidationError as error:
             raise CoopRefused(f"Co-op refused that: {error.message}") from None
-        except CoopUnavailable:
-            raise CoopOff(CoopOff.__doc__) from None
+        except CoopUnavailable:  # only v2 accounts have no Co-op: no Co-op URL for them
+            raise CoopOff(COOP_OFF_V2) from None
         except (Unavailable, Throttled):
             raise CoopDown(CoopDown.__doc__) from None
 

@@ -29,6 +29,12 @@ class CoopOff(CoopError):
     """Co-op isn't set up for this Harvest account, so there are no groups to post to."""
 
 
+#: :class:`CoopOff`'s message for a v2 account with no Co-op URL set up (Co-op is a v1-era
+#: service: Harvest API v2 has none of its own).
+COOP_OFF_V2 = ("Co-op is not available for Harvest v2 accounts here, so there are no groups "
+               "to post to or read.")
+
+
 class CoopDown(CoopError):
     """Co-op isn't answering right now, so nothing was changed. Please try again in a minute."""
 

@@ -222,3 +222,35 @@ def test_without_a_coop_url_co_op_is_off(without_coop: Services, emulator: Runni
     with pytest.raises(CoopOff):
         without_coop.coop.groups(TEAM, uid("polly"), CHANNEL)
 
+
+
+@pytest.fixture
+def v2_without_coop(emulator: RunningEmulator, tmp_path: Path) -> Iterator[Services]:
+    """No Co-op URL, and people linked over Harvest API v2 (which has no Co-op of its own)."""
+    from bot.config import load_settings
+
+    _, env = settings_for(emulator, tmp_path)
+    env.pop("HARVEST_COOP_URL")
+    env.update(HARVEST_WIRE="v2", HARVEST_API_V2_URL=emulator.v2_url,
+               HARVEST_ID_URL=emulator.id_url)
+    clients = HarvestClients(None, retry=FAST_RETRY)
+    built = build_services(load_settings(env=env), env=env, clients=clients)
+    built.accounts.link_pat(TEAM, uid("polly"), emulator.info.pats["polly"],
+                            str(emulator.info.account_id), timezone="Europe/London")
+    yield built
+    built.close()
+    clients.close()
+
+
+def test_a_v2_account_without_a_coop_url_is_told_co_op_is_not_for_v2_here(
+        v2_without_coop: Services) -> None:
+    plainly = "Co-op is not available for Harvest v2 accounts here"
+    with pytest.raises(CoopOff, match=plainly):
+        v2_without_coop.coop.groups(TEAM, uid("polly"), CHANNEL)
+    with pytest.raises(CoopOff, match=plainly):
+        v2_without_coop.coop.post(TEAM, uid("polly"), CHANNEL, "Anyone?")
+    # Co-op switched on, but this account's client has no Co-op to reach: the same words.
+    on = Coop(v2_without_coop.db, v2_without_coop.accounts, enabled=True,
+              clock=v2_without_coop.clock)
+    with pytest.raises(CoopOff, match=plainly):
+        on.groups(TEAM, uid("polly"), CHANNEL)
