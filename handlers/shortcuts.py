@@ -37,12 +37,15 @@ async def open_log_modal(services: Services, client: AsyncWebClient, body: dict[
     """Open "Log time" for the person, then check their link and refresh their projects."""
     team, user = _who(body)
     profile = await people(services).profile(client, user)
-    today = services.clock().astimezone(zone_named(profile.tz)).date()
+    account = await services.run(services.accounts.get, team, user)
+    # Slack's zone; when Slack's profile has none, the one stored with the link (Harvest's).
+    zone = profile.tz or (account.timezone if account is not None else None)
+    today = services.clock().astimezone(zone_named(zone)).date()
     metadata = json.dumps({"ru": response_url} if response_url else {})
     opened = await client.views_open(
         trigger_id=body["trigger_id"], view=modals.log_modal(today, notes=notes, metadata=metadata))
     view_id = opened["view"]["id"]
-    if await services.run(services.accounts.get, team, user) is None:
+    if account is None:
         services.catalog.forget(team, user)  # disconnected: their projects are not offered now
         url = await oauth_url(services, client, team, user)
         await client.views_update(view_id=view_id, view=modals.not_linked_modal(url))

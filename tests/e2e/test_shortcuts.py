@@ -5,14 +5,15 @@ and changes nothing, a good one lands in Harvest and is confirmed."""
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import modals
 from bot.log_form import PICK_PROJECT, PROJECT_CLOSED
 from emulator.runner import RunningEmulator
-from tests.e2e.harness import PEOPLE, SlackAppHarness, text_of, user_id
+from tests.e2e.harness import PEOPLE, TEAM, SlackAppHarness, text_of, user_id
 from tests.e2e.test_core import entries_of
 
 
@@ -266,3 +267,23 @@ def test_submission_while_harvest_is_down_is_kept_and_lands_later(
                        and "is in your timesheet now" in text_of(c), timeout=10)
     landed = [r for r in entries_of(emulator, "polly") if r["notes"] == "while Harvest naps"]
     assert len(landed) == 1 and landed[0]["hours"] == 2.0
+
+
+def test_without_a_slack_time_zone_today_is_the_linked_accounts(
+        emulator: RunningEmulator, tmp_path: Path, wire: str) -> None:
+    # 23:30 UTC on Monday 30 March 2026 is already Tuesday in London (BST), Polly's Harvest zone.
+    clock = lambda: datetime(2026, 3, 30, 23, 30, tzinfo=UTC)  # noqa: E731
+    with SlackAppHarness(emulator, tmp_path, clock=clock, wire=wire) as bot:
+        bot.slack.add_user(user_id("polly"), name="polly", email="polly@fawltytowers.example",
+                           tz="")  # Slack knows no zone for her
+        if wire == "v2":
+            bot.services.accounts.link_pat(TEAM, user_id("polly"), emulator.info.pats["polly"],
+                                           str(emulator.info.account_id), timezone=None)
+        else:
+            login = emulator.info.logins["polly"]
+            bot.services.accounts.link_basic(TEAM, user_id("polly"), emulator.base_url,
+                                             login.email, login.password, timezone=None)
+        linked = bot.services.accounts.get(TEAM, user_id("polly"))
+        assert linked is not None and linked.timezone == "Europe/London"
+        view = log_time(bot, "polly")
+        assert input_element(view, modals.DATE_BLOCK)["initial_date"] == "2026-03-31"
