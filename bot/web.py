@@ -34,6 +34,7 @@ from bot.config import ConfigError, Settings
 from bot.harvest.errors import HarvestError
 from bot.install import INSTALL_PATH, REDIRECT_PATH, bot_token
 from bot.services import Services
+from bot.slack_gate import refusal
 
 PAGE = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{title}</title></head>
@@ -63,8 +64,13 @@ def create_asgi(
     handler = AsyncSlackRequestHandler(bolt)
     background = Background(services, bolt.client, tokens=lambda team: bot_token(bolt, team),
                             outbox_interval=outbox_interval)
+    signing_secret = settings.slack.signing_secret.reveal()
 
     async def events(request: Request) -> Response:
+        if request.method == "POST":  # GET: the install pages, no body
+            refused = refusal(await request.body(), request.headers, signing_secret)
+            if refused is not None:
+                return PlainTextResponse("", status_code=refused)
         return await handler.handle(request)
 
     async def oauth_callback(request: Request) -> Response:
