@@ -20,6 +20,7 @@ from bot import blocks
 from bot.accounts import AccountError, NotLinked
 from bot.config import Settings
 from bot.coop_errors import CoopError
+from bot.dedup import once_per_delivery
 from bot.digests import DigestError
 from bot.entries import EntryError
 from bot.harvest.errors import (
@@ -100,6 +101,7 @@ def create_app(
         logger=logging.getLogger("bot.slack"),
         **oauth_options(settings, services, client),
     )
+    app.use(once_per_delivery(services))  # replays and retries of a handled request: 200, nothing
     for module in handlers:
         module.register(app, services)
     app.use(respond_or_dm)  # an answer Slack will not take at its response_url: a DM
