@@ -486,6 +486,14 @@ class Accounts:
 
         return write_back
 
+    def harvest_account_id(self, account: LinkedAccount) -> str | None:
+        """v2's ``Harvest-Account-Id`` of the link (one v2 host serves every account); None on
+        v1, where the base URL names the account."""
+        if account.wire != "v2":
+            return None
+        found = self._box.decrypt(account.credentials).get("account_id")
+        return str(found) if found else None
+
     def _auth(self, account: LinkedAccount) -> Auth:
         data = self._box.decrypt(account.credentials)
         if data.get("kind") == "basic":

@@ -3,10 +3,15 @@
 :class:`ReportSource` is the seam: it turns a :class:`Scope` and a date span into
 :class:`~bot.digest_report.DigestData`. :class:`EntryReports` implements it on any
 :class:`~bot.harvest.api.HarvestApi` (the v1 Reporting API; on v2 the same methods read
-``/time_entries``), summing entries itself. A v2 source built on the Reports API
-(:class:`~bot.harvest.api.TimeReports`, its own budget of 100 calls per 15 minutes) can slot in
-beside it for totals; per-person detail, running timers and "who logged nothing" still need
-entries, so it would wrap this one rather than replace it.
+``/time_entries``), summing entries itself.
+
+v2 and the Reports API (the choice): digests do not use :class:`~bot.harvest.api.TimeReports`.
+Every digest needs the period's entries anyway (per-person and per-task lines, billable by task
+assignment, running timers, "no time logged", the personal DM), and one entries call per
+subject covers the comparison period too (one span), so totals from ``/v2/reports/time/*``
+would add calls, not save them, and spend the Reports API's tighter budget (100 per 15
+minutes) that a digest then never touches. A source on the Reports API (summing a subject's
+rows across currencies) could wrap this one for totals-only digests, should one appear.
 
 Economy, in order:
 
@@ -18,7 +23,8 @@ Economy, in order:
 - the caller passes the owner's ``batch()`` client, so every call yields to interactive ones in
   the account's pacer and stays under Harvest's throttle;
 - and digests take at most :data:`DIGEST_SHARE` of the account's 100 calls per 15 seconds
-  (:data:`digest_shares`, one window per account shared by every digest): priority alone only
+  (:data:`digest_shares`, one window per account shared by every digest; an account is its
+  base URL, plus its ``Harvest-Account-Id`` on v2, whose one host serves every account): priority alone only
   orders callers that are waiting, so a digest bursting through the whole window would leave a
   click waiting up to 15 seconds for the oldest call to expire (``bench/digest_bench.py``
   measured 8.8 s before this share; under a second with it).

@@ -141,8 +141,11 @@ class Digests:
         if account is None:
             raise NotLinked(NotLinked.__doc__)
         api = self._accounts.session_for(team_id, user_id).batch()
-        return EntryReports(api, self.lookups, (account.base_url, account.harvest_user_id),
-                            share=self._shares.for_account(account.base_url))
+        account_id = self._accounts.harvest_account_id(account)
+        return EntryReports(api, self.lookups,
+                            (account.base_url, account_id, account.harvest_user_id),
+                            share=self._shares.for_account(account.base_url,
+                                                           account_id=account_id))
 
     def subscribe(
         self,

@@ -230,3 +230,32 @@ def date_(day: int):  # noqa: ANN201 - a March 2026 date, for short asserts
     from datetime import date
 
     return date(2026, 3, day)
+
+
+def test_on_v2_the_digest_share_is_keyed_by_the_account_not_the_host(
+        emulator: RunningEmulator, tmp_path: Path, clock: Clock) -> None:
+    from bot.config import load_settings
+    from bot.digest_fetch import digest_shares
+
+    _, env = settings_for(emulator, tmp_path)
+    env.update(HARVEST_WIRE="v2", HARVEST_API_V2_URL=emulator.v2_url,
+               HARVEST_ID_URL=emulator.id_url)
+    # v2 times running timers by the client's clock: the emulator's, frozen, as Harvest's.
+    clients = HarvestClients(emulator.coop_url, retry=FAST_RETRY, utcnow=emulator.clock.now)
+    built = build_services(load_settings(env=env), env=env, clients=clients, clock=clock)
+    try:
+        account_id = str(emulator.info.account_id)
+        built.accounts.link_pat(TEAM, "U0SYBIL", emulator.info.pats["sybil"], account_id,
+                                timezone="Europe/London")
+        digests = Digests(built.db, built.accounts, clock=clock, grace=GRACE)
+        source = digests.source(TEAM, "U0SYBIL")
+        share = source._count.share  # the window its calls wait on
+        host = emulator.v2_url.rstrip("/")
+        assert share is digest_shares.for_account(host, account_id=account_id)
+        assert share is not digest_shares.for_account(host, account_id="999")
+        assert share is not digest_shares.for_account(host)
+        sub = digests.subscribe(TEAM, "C1", "U0SYBIL", daily())
+        assert digests.report(sub, MONDAY_NINE_LONDON).total == ADMIN_TOTAL
+    finally:
+        built.close()
+        clients.close()
