@@ -37,6 +37,7 @@ class Throttle:
         self.limit = limit
         self.window = window
         self.enabled = enabled
+        self.refused = 0  # calls answered 503/429 since the last configure, for tests and benches
 
     def configure(self, limit: int | None = None, window: float | None = None,
                   enabled: bool | None = None) -> None:
@@ -48,6 +49,7 @@ class Throttle:
             if enabled is not None:
                 self.enabled = enabled
             self._calls.clear()
+            self.refused = 0
 
     def _expire(self, now: float) -> None:
         while self._calls and self._calls[0] <= now - self.window:
@@ -62,6 +64,7 @@ class Throttle:
                 return None
             self._expire(now)
             if len(self._calls) >= self.limit:
+                self.refused += 1
                 wait = self._calls[0] + self.window - now
                 return max(1, min(math.ceil(wait), math.ceil(self.window)))
             self._calls.append(now)
