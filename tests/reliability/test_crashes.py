@@ -1,0 +1,89 @@
+"""Crashes: ``harvest-bot serve`` killed with SIGKILL in the middle of its background work, then
+started again on the same SQLite file; and the file under concurrent writers.
+
+The scenarios are ``bench/crashes.py``'s (which runs them several times and prints the
+figures); each is one run here. What the bot owed when it died is delivered exactly once after
+the restart: kept Harvest writes draining from the outbox (one in Harvest's hands when the
+process died), a digest being fetched, a digest whose post Slack was holding, Co-op statuses
+being mirrored. Two windows are known not to hold (``xfail``, strict, with the slow runs): a
+digest post Slack never made is not sent again (the record says "posting", and the digest
+poster never resends one, rather than risk posting twice), and a Co-op status Slack made while
+the bot died waiting for its answer is posted again (the mirror's sent-log never heard of it).
+Both need the bot to look at the channel's history on restart.
+
+Concurrent writers: processes and threads sharing the file never raise "database is locked",
+and a person logging time while another process holds the write lock is answered as usual.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.crashes import Outcome, coop, digest, outbox, sqlite_users, sqlite_writers
+
+
+def _holds(outcome: Outcome) -> None:
+    assert (outcome.once, outcome.duplicates, outcome.lost) == (outcome.owed, 0, 0), outcome
+
+
+@pytest.mark.timeout(180)
+def test_killed_during_the_outbox_drain_every_write_lands_once() -> None:
+    outcome = outbox(writes=6, kill_after=3)
+
+    _holds(outcome)
+    assert outcome.owed == 6
+
+
+@pytest.mark.timeout(180)
+def test_killed_while_a_digest_is_fetched_it_is_posted_once_after_the_restart() -> None:
+    _holds(digest("build"))
+
+
+@pytest.mark.timeout(180)
+def test_killed_while_slack_holds_the_digest_post_it_is_not_posted_again() -> None:
+    _holds(digest("post"))
+
+
+@pytest.mark.timeout(180)
+def test_killed_mid_mirroring_every_status_reaches_the_channel_once() -> None:
+    outcome = coop("burst", statuses=6)
+
+    _holds(outcome)
+    assert outcome.owed == 6
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_killed_while_slack_holds_a_status_it_never_makes_it_is_posted_once() -> None:
+    _holds(coop("held"))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+@pytest.mark.xfail(strict=True, reason="a digest left 'posting' is never resent: lost when Slack "
+                   "never made the post (bot.digest_poster, step 3)")
+def test_killed_while_slack_holds_a_digest_post_it_never_makes_it_is_posted_after_restart() -> None:
+    _holds(digest("lost"))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+@pytest.mark.xfail(strict=True, reason="a status Slack made while the bot died waiting for its "
+                   "answer is posted again (bot.coop_mirror: 'the one gap')")
+def test_killed_while_slack_holds_a_status_it_then_makes_it_is_not_posted_twice() -> None:
+    _holds(coop("twice"))
+
+
+def test_two_processes_of_writers_never_see_database_is_locked() -> None:
+    outcome = sqlite_writers(items=300, processes=2, threads=4, hold=0.05)
+
+    _holds(outcome)
+    assert "0 errors" in outcome.note
+
+
+@pytest.mark.timeout(180)
+def test_people_are_answered_while_another_process_holds_the_write_lock() -> None:
+    outcome = sqlite_users(commands=20, hold=0.2)
+
+    _holds(outcome)
+    assert "0 answers saying" in outcome.note and "in the bot's log: 0" in outcome.note
