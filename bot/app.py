@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.accounts import AccountError, NotLinked
+from bot.channel_pace import channel_pace
 from bot.config import Settings
 from bot.coop_errors import CoopError
 from bot.dedup import once_per_delivery
@@ -104,7 +105,8 @@ def create_app(
     app.use(once_per_delivery(services))  # replays and retries of a handled request: 200, nothing
     for module in handlers:
         module.register(app, services)
-    app.use(respond_or_dm)  # an answer Slack will not take at its response_url: a DM
+    # An answer Slack will not take at its response_url: a DM.
+    app.use(respond_or_dm(channel_pace(services)))
 
     @app.error
     async def polite(error: Exception, body: dict[str, Any], respond: Any,

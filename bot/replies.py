@@ -5,8 +5,9 @@ Slack said, so a 429, a 500 or an expired URL (Slack keeps one for 30 minutes an
 then says ``404 expired_url``) loses the answer without a word. :class:`RespondOrDM` is
 ``respond`` with the Web API client's retries (429 after its ``Retry-After``, 500/503,
 connection resets and timeouts) and, when Slack still does not take the answer there, sends it
-to the person as a DM instead. The :func:`respond_or_dm` middleware gives it to every listener,
-and to the error handler, as their ``respond``.
+to the person as a DM instead (a DM a second, as the app's other posts). The
+:func:`respond_or_dm` middleware gives it to every listener, and to the error handler, as their
+``respond``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.channel_pace import ChannelPace
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +56,15 @@ def retry_handlers() -> list[AsyncRetryHandler]:
 
 
 class RespondOrDM(AsyncRespond):
-    """``respond`` that retries, then falls back to a DM to ``user_id`` through ``client``."""
+    """``respond`` that retries, then falls back to a DM to ``user_id`` through ``client``,
+    taking its turn in the person's DM (``pace``)."""
 
     def __init__(self, *, response_url: str | None, client: AsyncWebClient,
-                 user_id: str | None) -> None:
+                 user_id: str | None, pace: ChannelPace | None = None) -> None:
         super().__init__(response_url=response_url, proxy=client.proxy, ssl=client.ssl)
         self._client = client
         self._user_id = user_id
+        self._pace = pace
 
     async def __call__(  # type: ignore[override]
         self,
@@ -97,15 +102,25 @@ class RespondOrDM(AsyncRespond):
             return sent
         log.warning("Slack did not take an answer at its response_url (%s %s); sent by DM",
                     sent.status_code, sent.body[:40])
+        if self._pace is not None:
+            await self._pace.turn(self._user_id)
         await self._client.chat_postMessage(
             channel=self._user_id,
             **{k: v for k, v in message.items() if k not in _RESPONSE_ONLY})
         return sent
 
 
-async def respond_or_dm(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
-    """Bolt middleware: the request's ``respond`` is a :class:`RespondOrDM`."""
-    if context.response_url:
-        context["respond"] = RespondOrDM(response_url=context.response_url,
-                                         client=context.client, user_id=context.user_id)
-    return await next()
+Middleware = Callable[[AsyncBoltContext, Callable[[], Awaitable[Any]]], Awaitable[Any]]
+
+
+def respond_or_dm(pace: ChannelPace | None = None) -> Middleware:
+    """Bolt middleware: the request's ``respond`` is a :class:`RespondOrDM` (its DMs paced)."""
+
+    async def middleware(context: AsyncBoltContext, next: Callable[[], Awaitable[Any]]) -> Any:
+        if context.response_url:
+            context["respond"] = RespondOrDM(response_url=context.response_url,
+                                             client=context.client, user_id=context.user_id,
+                                             pace=pace)
+        return await next()
+
+    return middleware

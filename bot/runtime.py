@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
 from bot.accounts import Acting
+from bot.channel_pace import channel_pace
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,8 @@ class OutboxWorker:
                 if outcome.entry is not None
                 else blocks.FAILED_TEXT.format(what=outcome.description, error=outcome.error)
             )
+            # Several of a person's writes may land in one round: a DM a second, as Slack wants.
+            await channel_pace(self._services).turn(outcome.item.user_id)
             try:
                 await self._client.chat_postMessage(
                     channel=outcome.item.user_id, **blocks.text_message(text)

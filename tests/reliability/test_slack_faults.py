@@ -114,6 +114,27 @@ def test_a_dm_slack_never_takes_costs_no_other_persons_notice(
     assert len(_dms(app, LANDED)) == 0
 
 
+def test_several_notices_for_one_person_in_one_round_keep_slacks_pace(
+        app: SlackAppHarness, emulator: RunningEmulator) -> None:
+    """Five of Polly's writes land in one round: five DMs a second apart, none refused by
+    Slack's one-message-a-second rule in her DM (a refusal costs a retry, three cost the DM)."""
+    app.link("polly")
+    rule = emulator.faults.add("/daily/add", method="POST", status=500)
+    for i in range(5):
+        assert "kept" in text_of(app.ask("polly", f"log 0:15 mobile / design -- paced {i}"))
+    db = app.services.db
+    due = "UPDATE outbox SET next_attempt_at = ?"
+    db.execute(due, [to_db(datetime(9999, 12, 31, tzinfo=UTC))])
+    emulator.faults.remove(rule.id)
+    db.execute(due, [to_db(datetime(2000, 1, 1, tzinfo=UTC))])  # all due in the next round
+
+    deadline = time.monotonic() + 20
+    while len(_dms(app, LANDED)) < 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(_dms(app, LANDED)) == 5
+    assert _dms(app, LANDED, ok=False) == []
+
+
 # -- answers at the response_url -------------------------------------------------------------
 
 
