@@ -86,16 +86,16 @@ class Scene:
     killed and started again."""
 
     def __init__(self, stack: contextlib.ExitStack, *, linked: Sequence[str] = ("polly",),
-                 **settings: str) -> None:
+                 wire: str = "v1", **settings: str) -> None:
         from emulator.runner import running_emulator
 
         self.workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="crash-")))
         self.slack = stack.enter_context(WatchedSlack(team_id=TEAM))
         add_slack_users(self.slack)
         self.emulator: RunningEmulator = stack.enter_context(running_emulator("demo"))
-        self.env = serve_env(self.workdir, self.slack, self.emulator,
+        self.env = serve_env(self.workdir, self.slack, self.emulator, wire=wire,
                              HARVEST_COOP_URL=self.emulator.coop_url, **settings)
-        link_people(self.env, self.emulator, who=linked)
+        link_people(self.env, self.emulator, wire, who=linked)
         self.signer = SlackSigner(SIGNING_SECRET, team_id=TEAM)
         self.bot: ServeProcess | None = None
         self.runs = 0
@@ -119,18 +119,29 @@ class Scene:
         if self.bot is not None and self.bot.process.poll() is None:
             self.bot.terminate()
 
-    def command(self, who: str, text: str, channel: str = "C0GENERAL") -> str:
-        """``/harvest text`` from ``who`` in ``channel``: its answer's text."""
+    def send(self, who: str, text: str, channel: str = "C0GENERAL",
+             key: str | None = None) -> tuple[str, float]:
+        """``/harvest text`` from ``who`` in ``channel``: the key of its response_url and how
+        long the bot took to acknowledge it."""
+        assert self.bot is not None
+        key = key or f"cmd{time.monotonic_ns()}"
+        request = self.signer.slash_command(text, user_id=PEOPLE[who][0], channel_id=channel,
+                                            response_url=self.slack.response_url(key))
+        started = time.monotonic()
+        assert request.post(self.bot.events_url).status_code == 200
+        return key, time.monotonic() - started
+
+    def answer(self, key: str, timeout: float = 30.0) -> str:
+        """The text of the answer at the response_url ``key``."""
         from tests.e2e.harness import text_of
         from tests.fakes.slack_api import RESPONSE_URL
 
-        assert self.bot is not None
-        key = f"cmd{time.monotonic_ns()}"
-        request = self.signer.slash_command(text, user_id=PEOPLE[who][0], channel_id=channel,
-                                            response_url=self.slack.response_url(key))
-        assert request.post(self.bot.events_url).status_code == 200
         return text_of(self.slack.wait_for(RESPONSE_URL, lambda c: c.args["key"] == key,
-                                           timeout=30))
+                                           timeout=timeout))
+
+    def command(self, who: str, text: str, channel: str = "C0GENERAL") -> str:
+        """``/harvest text`` from ``who`` in ``channel``: its answer's text."""
+        return self.answer(self.send(who, text, channel)[0])
 
     def sql(self, query: str, *args: Any) -> list[tuple[Any, ...]]:
         """A statement on the bot's database (the bot may be running: WAL and a busy timeout)."""
