@@ -9,7 +9,8 @@ with SIGKILL at a chosen moment, starts it again on the same file, and counts wh
 
 ``outbox``        writes kept while Harvest refused them drain once it is back, one second
                   each; the bot is killed once half of them are in Harvest (one is usually in
-                  Harvest's hands: it may have landed, its answer lost).
+                  Harvest's hands: it may have landed, its answer lost). Owed: each write in
+                  Harvest, and the DM telling its person it landed.
 ``digest-build``  a digest due at start is being fetched from Harvest (each call held 2 s).
 ``digest-post``   its ``chat.postMessage`` is held by Slack, which then makes it.
 ``digest-lost``   the same post is held, and Slack never makes it (the process died waiting).
@@ -196,8 +197,10 @@ def outbox(writes: int = 6, kill_after: int | None = None) -> Outcome:
         scene.start()
         down = emulator.faults.add("/daily/add", method="POST", status=500)
         notes = [f"crash {i}" for i in range(writes)]
+        hours = [f"0:{10 + i:02d}" for i in range(writes)]  # each notice names its write's
         for i, note in enumerate(notes):
-            answer = scene.command(("polly", "basil")[i % 2], f"log 0:15 mobile / design -- {note}")
+            answer = scene.command(("polly", "basil")[i % 2],
+                                   f"log {hours[i]} mobile / design -- {note}")
             assert KEPT in answer, answer
 
         def landed() -> int:
@@ -219,11 +222,13 @@ def outbox(writes: int = 6, kill_after: int | None = None) -> Outcome:
         time.sleep(2.0)
         counts = [int(emulator.store.scalar("SELECT COUNT(*) FROM day_entries WHERE notes = ?", n))
                   for n in notes]
-        told = len([c for c in scene.slack.calls_to("chat.postMessage")
-                    if c.ok and LANDED in str(c.args.get("text"))])
+        notices = [c for c in scene.slack.calls_to("chat.postMessage")
+                   if c.ok and LANDED in str(c.args.get("text"))]
+        told = [sum(1 for c in notices if f"{h} on " in str(c.args.get("text"))) for h in hours]
         scene.stop()
-        return _tally("outbox", counts, f"killed with {at_kill} of {writes} in Harvest; "
-                      f"{told} of {writes} people told it landed")
+        # Owed: each write in Harvest, and its person told it landed.
+        return _tally("outbox", counts + told, f"killed with {at_kill} of {writes} in Harvest; "
+                      f"{sum(told)} of {writes} notices that they landed")
     raise AssertionError("unreachable")
 
 

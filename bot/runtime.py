@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks
 from bot.accounts import Acting
 from bot.channel_pace import channel_pace
+from bot.outbox import Outcome
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -125,28 +126,42 @@ class OutboxWorker:
                 log.exception("outbox round failed")
             await asyncio.sleep(self._interval)
 
-    async def tick(self) -> int:
-        """One round: retry what is due, tell the people whose writes finished; how many."""
-        outcomes = await self._services.run(self._services.outbox.process_due)
+    async def tick(self, limit: int = 10) -> int:
+        """One round: retry up to ``limit`` due writes, one at a time, telling each person as
+        soon as theirs finished; how many were told.
+
+        One at a time because a write is marked done before its person is told: had the round
+        retried all of them first, a crash during the round would lose the notices of every
+        write done so far, and a done write is never told again. Now it loses at most one.
+        """
         told = 0
-        for outcome in outcomes:
-            if not outcome.finished:
-                continue
-            text = (
-                blocks.LANDED_TEXT.format(what=outcome.description)
-                if outcome.entry is not None
-                else blocks.FAILED_TEXT.format(what=outcome.description, error=outcome.error)
-            )
-            # Several of a person's writes may land in one round: a DM a second, as Slack wants.
-            await channel_pace(self._services).turn(outcome.item.user_id)
-            try:
-                await self._client.chat_postMessage(
-                    channel=outcome.item.user_id, **blocks.text_message(text)
-                )
-                told += 1
-            except SlackApiError as error:
-                log.warning("could not tell the person: %s", error.response.get("error"))
-            except (SlackClientError, ClientError, TimeoutError) as error:
-                # Slack unreachable past the client's retries: the others are still told.
-                log.warning("could not tell the person: %s", type(error).__name__)
+        for _ in range(limit):
+            outcomes = await self._services.run(self._services.outbox.process_due, limit=1)
+            if not outcomes:
+                break
+            for outcome in outcomes:
+                if outcome.finished and await self._tell(outcome):
+                    told += 1
         return told
+
+    async def _tell(self, outcome: Outcome) -> bool:
+        """DM the person how their write went; whether Slack took it."""
+        text = (
+            blocks.LANDED_TEXT.format(what=outcome.description)
+            if outcome.entry is not None
+            else blocks.FAILED_TEXT.format(what=outcome.description, error=outcome.error)
+        )
+        # Several of a person's writes may land in one round: a DM a second, as Slack wants.
+        await channel_pace(self._services).turn(outcome.item.user_id)
+        try:
+            await self._client.chat_postMessage(
+                channel=outcome.item.user_id, **blocks.text_message(text)
+            )
+        except SlackApiError as error:
+            log.warning("could not tell the person: %s", error.response.get("error"))
+            return False
+        except (SlackClientError, ClientError, TimeoutError) as error:
+            # Slack unreachable past the client's retries: the others are still told.
+            log.warning("could not tell the person: %s", type(error).__name__)
+            return False
+        return True

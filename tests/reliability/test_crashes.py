@@ -31,7 +31,7 @@ def test_killed_during_the_outbox_drain_every_write_lands_once() -> None:
     outcome = outbox(writes=6, kill_after=3)
 
     _holds(outcome)
-    assert outcome.owed == 6
+    assert outcome.owed == 12  # six writes in Harvest, six people told
 
 
 @pytest.mark.timeout(180)
@@ -39,6 +39,7 @@ def test_killed_while_a_digest_is_fetched_it_is_posted_once_after_the_restart() 
     _holds(digest("build"))
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_killed_while_slack_holds_the_digest_post_it_is_not_posted_again() -> None:
     _holds(digest("post"))
