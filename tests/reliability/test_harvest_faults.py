@@ -72,6 +72,7 @@ def polly(bot: SlackAppHarness) -> Iterator[SlackAppHarness]:
     yield bot
 
 
+@pytest.mark.parametrize("wire", ["v1"], indirect=True)  # the ack does not depend on the wire
 def test_five_seconds_on_the_write_acked_in_time_and_logged_once(
         polly: SlackAppHarness, emulator: RunningEmulator, wire: str) -> None:
     emulator.faults.add(write_route(wire), method="POST", latency=5, times=1)

@@ -53,7 +53,7 @@ def _keep_a_write(app: SlackAppHarness, emulator: RunningEmulator, notes: str) -
     emulator.faults.remove(rule.id)
 
 
-def _settle(seconds: float = 1.0) -> None:
+def _settle(seconds: float = 0.5) -> None:
     time.sleep(seconds)  # time for a second (duplicate) delivery to show, if there were one
 
 
