@@ -4,9 +4,12 @@ Bolt parses a request's body while building its request object, before it checks
 a ``payload=`` that is not JSON, JSON that is not an object, or an object whose ``team``,
 ``enterprise``, ``channel`` or ``authorizations`` are of another type than Slack's raise there
 (``JSONDecodeError``, ``AttributeError``, ``TypeError``), and so does slack_sdk's verifier on a
-timestamp that is not a number. Each became a 500 with a traceback in the log, for a request
-nobody had signed, and a timestamp that could not be read even reached the error handler, which
-answered on the request's own ``response_url``.
+timestamp that is not a number. Then, for every middleware and listener, Bolt takes the body
+apart for the arguments it may inject (``action``, ``view``, ``event``, ``step``, ...), which
+raises on shapes Slack does not send (``actions: []``, a ``workflow_step_edit`` without its
+step), in the middleware error handler too. Each became a 500 with a traceback in the log, for a
+request nobody had signed, and a timestamp that could not be read even reached the error
+handler, which answered on the request's own ``response_url``.
 
 :func:`refusal` says what such a request gets: 401 unless it was signed with the app's secret
 within Slack's five minutes (then 400: Slack never sends it, and nothing was done).
@@ -20,11 +23,16 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from slack_bolt.async_app import AsyncBoltRequest
+from slack_bolt.request import payload_utils
 
 #: Slack's verifier refuses timestamps further than this from now.
 STALE_AFTER = 5 * 60
 #: What Bolt's request parsing raises on a body Slack would not send.
 _UNREADABLE = (ValueError, TypeError, AttributeError, KeyError, IndexError)
+#: What Bolt takes out of every body for the arguments it injects (``build_async_required_kwargs``).
+_PAYLOADS = (payload_utils.to_options, payload_utils.to_shortcut, payload_utils.to_action,
+             payload_utils.to_view, payload_utils.to_command, payload_utils.to_event,
+             payload_utils.to_message, payload_utils.to_step)
 
 
 def refusal(body: bytes, headers: Mapping[str, str], signing_secret: str, *,
@@ -35,7 +43,10 @@ def refusal(body: bytes, headers: Mapping[str, str], signing_secret: str, *,
     if stamp is not None and not _is_integer(stamp):
         return 401
     try:
-        AsyncBoltRequest(body=body.decode("utf-8"), headers=dict[str, str | Sequence[str]](headers))
+        request = AsyncBoltRequest(body=body.decode("utf-8"),
+                                   headers=dict[str, str | Sequence[str]](headers))
+        for payload in _PAYLOADS:
+            payload(request.body)
     except _UNREADABLE:
         return 400 if _signed(body, headers, signing_secret, clock()) else 401
     return None

@@ -24,6 +24,11 @@ UNREADABLE = [
     (urlencode({"payload": json.dumps({"type": "block_actions", "channel": 5})}).encode(), FORM),
     (urlencode({"payload": json.dumps({"authorizations": [5]})}).encode(), FORM),
     (json.dumps({"type": "event_callback", "event": {"channel": 5}}).encode(), JSON),
+    # Bolt takes these apart for every listener's arguments: its step, its first action, its view.
+    (urlencode({"payload": json.dumps({"type": "workflow_step_edit", "callback_id": "x"})})
+     .encode(), FORM),
+    (urlencode({"payload": json.dumps({"type": "block_actions", "actions": []})}).encode(), FORM),
+    (urlencode({"payload": json.dumps({"type": "view_submission", "view": 5})}).encode(), FORM),
     (b"[1]", JSON),
     (b"{", JSON),
     (b"\xff\xfe payload", FORM),
