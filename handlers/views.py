@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import blocks
@@ -122,9 +123,12 @@ def register(app: AsyncApp, services: Services) -> None:
                                    notes=fields.get("notes", ""))
         message = blocks.entry_message(":pencil2: Updated", entry, acting.for_name)
         if meta.get("ch"):
-            await client.chat_postEphemeral(channel=meta["ch"], user=user, **message)
-        else:
-            await client.chat_postMessage(channel=user, **message)
+            try:
+                await client.chat_postEphemeral(channel=meta["ch"], user=user, **message)
+                return
+            except SlackApiError:
+                pass  # a channel the bot is not in (or archived): the edit landed, so tell by DM
+        await client.chat_postMessage(channel=user, **message)
 
 
 async def _check(ack: AsyncAck, client: AsyncWebClient, user: str, view: dict[str, Any],
