@@ -17,6 +17,12 @@ Block Kit limits (50 blocks a message, 100 a view, 3,000 characters a section te
 message per second per channel pace are checked as Slack does, so an app that breaks them fails
 here too; ``strict=False`` turns those checks off. Tests add faults in a subclass
 (``tests/fakes/slack_api.py``) by overriding :meth:`LocalSlack._reply`.
+
+Messages keep their ``metadata``; ``conversations.history`` reads a channel back as Slack does
+(newest first, ``oldest``/``latest``/``inclusive``, ``limit`` and ``cursor`` pages with
+``has_more`` and ``response_metadata.next_cursor``, metadata only with
+``include_all_metadata``; ``channel_not_found``, and ``not_in_channel`` for a channel added
+with :meth:`LocalSlack.add_channel` without the bot). A ``ts`` is the wall clock's Unix time.
 """
 
 from __future__ import annotations
@@ -94,6 +100,7 @@ class LocalSlack:
         bot_id: str = "B0BOT",
         strict: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -104,6 +111,7 @@ class LocalSlack:
             bot_id=bot_id,
             strict=strict,
             clock=clock,
+            wall_clock=wall_clock,
         )
         self.revoked_tokens: set[str] = set()
         self.host = host
@@ -167,6 +175,13 @@ class LocalSlack:
         with self._changed:
             self.workspace.users[user_id] = user
         return user
+
+    def add_channel(self, channel_id: str, *, member: bool = True) -> None:
+        """A channel that exists (``conversations.history`` answers for it even before a
+        message), with the bot in it or not (``not_in_channel``: a public channel the bot posts
+        to with ``chat:write.public`` without joining). Again with ``member`` to change it."""
+        with self._changed:
+            self.workspace.channels[channel_id] = member
 
     def response_url(self, key: str | None = None) -> str:
         """A ``response_url`` to put in a slash command or interaction; posts to it are calls

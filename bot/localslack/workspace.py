@@ -8,6 +8,8 @@ the console) both touch the state.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 import threading
 import time
@@ -21,6 +23,10 @@ MESSAGE_BLOCK_LIMIT = 50
 VIEW_BLOCK_LIMIT = 100
 SECTION_TEXT_LIMIT = 3000
 CHANNEL_BURST = 3.0
+#: ``conversations.history``'s ``limit``: its default and its maximum (Slack's documented
+#: values; non-Marketplace apps created since May 2025 get 15 for both, not modelled here).
+HISTORY_LIMIT = 100
+HISTORY_LIMIT_MAX = 999
 
 
 @dataclass
@@ -69,6 +75,8 @@ class Workspace:
     strict: bool = True
     upload_base: str = "http://127.0.0.1/upload"
     clock: Callable[[], float] = time.monotonic
+    #: Unix time for message ``ts`` (Slack's are seconds since the epoch, unique per message).
+    wall_clock: Callable[[], float] = time.time
     users: dict[str, SlackUser] = field(default_factory=dict)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     ephemerals: list[dict[str, Any]] = field(default_factory=list)
@@ -78,6 +86,10 @@ class Workspace:
     shared_files: list[dict[str, Any]] = field(default_factory=list)
     oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     channel_buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: Channels that exist besides those with messages in them, and whether the bot is in each
+    #: (a channel first seen in a ``chat.postMessage`` has the bot in it).
+    channels: dict[str, bool] = field(default_factory=dict)
+    _last_ts: float = 0.0
     lock: threading.Condition = field(default_factory=threading.Condition)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
@@ -92,7 +104,10 @@ class Workspace:
         return handler(self, args)
 
     def _next_ts(self) -> str:
-        return f"{1_700_000_000 + self.next_id()}.{self.next_id():06d}"
+        """The wall clock's now as Slack writes a ``ts`` ("1700000000.000100"), always after
+        the previous one so that each is unique and they sort as they were made."""
+        self._last_ts = max(self.wall_clock(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
 
     def block_problem(self, blocks: Any, limit: int) -> str | None:
         """Slack's error for blocks that break its limits, or None."""
@@ -142,8 +157,12 @@ class Workspace:
             return {"ok": False, "error": error}
         if channel.startswith("U"):  # posting to a user id lands in the DM with them
             channel = "D" + channel[1:]
+        metadata = args.get("metadata")
+        if metadata is not None and not _metadata_ok(metadata):
+            return {"ok": False, "error": "invalid_metadata_format"}
         if not self._channel_paced(channel):
             return {"ok": False, "error": "ratelimited"}
+        self.channels.setdefault(channel, True)
         ts = self._next_ts()
         message = {
             "type": "message",
@@ -155,6 +174,9 @@ class Workspace:
             "blocks": args.get("blocks", []),
             "thread_ts": args.get("thread_ts"),
         }
+        if metadata is not None:
+            message["metadata"] = {"event_type": metadata["event_type"],
+                                   "event_payload": metadata.get("event_payload", {})}
         self.messages[(channel, ts)] = message
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
@@ -256,6 +278,64 @@ class Workspace:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "channel": {"id": "D" + users[0][1:], "is_im": True}}
 
+    def _history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """``conversations.history``: the channel's messages (thread replies aside), newest
+        first, strictly between ``oldest`` and ``latest`` (inclusive when ``inclusive``),
+        ``limit`` a page, ``cursor`` for the next (older) page; ``metadata`` only with
+        ``include_all_metadata``."""
+        channel = str(args.get("channel") or "")
+        if channel.startswith("U"):
+            return {"ok": False, "error": "channel_not_found"}  # a user id is no conversation
+        present = {c for c, _ in self.messages} | set(self.channels)
+        if channel not in present:
+            return {"ok": False, "error": "channel_not_found"}
+        if not self.channels.get(channel, True):
+            return {"ok": False, "error": "not_in_channel"}
+        bounds = []
+        for name in ("oldest", "latest"):
+            value = args.get(name)
+            try:
+                bounds.append(float(value) if value not in (None, "") else None)
+            except (TypeError, ValueError):
+                return {"ok": False, "error": f"invalid_ts_{name}"}
+        oldest, latest = bounds
+        inclusive = _flag(args.get("inclusive"))
+        limit = _int(args.get("limit"), HISTORY_LIMIT)
+        limit = HISTORY_LIMIT if limit < 1 else min(limit, HISTORY_LIMIT_MAX)
+        before = latest
+        if args.get("cursor"):
+            before = _cursor_ts(str(args["cursor"]))
+            if before is None:
+                return {"ok": False, "error": "invalid_cursor"}
+            inclusive_latest = False
+        else:
+            inclusive_latest = inclusive and latest is not None
+        found = []
+        for (c, ts), message in self.messages.items():
+            if c != channel or message.get("thread_ts") not in (None, ts):
+                continue
+            when = float(ts)
+            if oldest is not None and (when < oldest or (when == oldest and not inclusive)):
+                continue
+            if before is not None and (when > before or (when == before
+                                                         and not inclusive_latest)):
+                continue
+            found.append(message)
+        found.sort(key=lambda m: float(m["ts"]), reverse=True)
+        page, more = found[:limit], len(found) > limit
+        with_metadata = _flag(args.get("include_all_metadata"))
+        answer: dict[str, Any] = {
+            "ok": True,
+            "messages": [_as_history(m, with_metadata) for m in page],
+            "has_more": more,
+            "pin_count": 0,
+            "channel_actions_ts": None,
+            "channel_actions_count": 0,
+        }
+        if more:
+            answer["response_metadata"] = {"next_cursor": _cursor_of(page[-1]["ts"])}
+        return answer
+
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
             "ok": True,
@@ -316,6 +396,49 @@ class Workspace:
         }
 
 
+def _metadata_ok(metadata: Any) -> bool:
+    """Slack's message metadata: an ``event_type`` string and an object ``event_payload``."""
+    return (isinstance(metadata, dict) and isinstance(metadata.get("event_type"), str)
+            and bool(metadata["event_type"])
+            and isinstance(metadata.get("event_payload", {}), dict))
+
+
+def _flag(value: Any) -> bool:
+    """A boolean argument as Slack reads it from a form or JSON: true, "true" or "1"."""
+    return value is True or str(value).lower() in ("true", "1")
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _cursor_of(ts: str) -> str:
+    """An opaque cursor (Slack's are base64 too) naming the last message given."""
+    return base64.b64encode(f"next_ts:{ts}".encode()).decode()
+
+
+def _cursor_ts(cursor: str) -> float | None:
+    try:
+        text = base64.b64decode(cursor.encode(), validate=True).decode()
+        return float(text.removeprefix("next_ts:")) if text.startswith("next_ts:") else None
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _as_history(message: dict[str, Any], with_metadata: bool) -> dict[str, Any]:
+    """A stored message as ``conversations.history`` shows it."""
+    shown = {key: value for key, value in message.items()
+             if key not in ("channel", "thread_ts", "metadata")}
+    if message.get("thread_ts"):
+        shown["thread_ts"] = message["thread_ts"]
+    if with_metadata and "metadata" in message:
+        shown["metadata"] = message["metadata"]
+    return shown
+
+
 METHODS: dict[str, Callable[[Workspace, dict[str, Any]], dict[str, Any]]] = {
     "api.test": lambda workspace, args: {"ok": True, "args": args},
     "auth.test": Workspace._auth_test,
@@ -330,6 +453,7 @@ METHODS: dict[str, Callable[[Workspace, dict[str, Any]], dict[str, Any]]] = {
     "users.info": Workspace._user_info,
     "users.lookupByEmail": Workspace._lookup_by_email,
     "conversations.open": Workspace._open_conversation,
+    "conversations.history": Workspace._history,
     "files.getUploadURLExternal": Workspace._upload_url,
     "files.completeUploadExternal": Workspace._complete_upload,
     "oauth.v2.access": Workspace._oauth_access,
