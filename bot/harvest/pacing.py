@@ -5,6 +5,11 @@ while blocked extends the block. So every client of one account shares one ``Pac
 ``PacerRegistry``), which lets at most ``max_calls - margin`` calls start in any ``window``
 seconds, and stops them all when the server still answers with a ``Retry-After``.
 
+Harvest counts a call when it arrives, somewhere between our start and the answer; so a caller
+that says when its call ``finished`` has the call counted from then instead. Counting from the
+start alone let a burst at the window's edge overlap calls that Harvest still counted (they had
+arrived late), and draw 429/503s that had to be waited out.
+
 Waiters are served in order of priority ("interactive" before "batch"), then arrival, so a
 person pressing a button is not stuck behind a digest fetching a month of entries.
 
@@ -18,10 +23,10 @@ fake clock and never sleep for real.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -63,7 +68,8 @@ class Pacer:
         self.window = window
         self._clock = clock
         self._sleep = sleep
-        self._starts: deque[float] = deque()
+        #: When each call in the window started (or, once told, finished): kept sorted.
+        self._starts: list[float] = []
         self._paused_until = 0.0
         self._queue: list[tuple[int, int]] = []
         self._tickets = itertools.count()
@@ -84,7 +90,7 @@ class Pacer:
                     if self._queue[0] != ticket:
                         self._cond.wait(_NUDGE_SECONDS)
                     elif delay <= 0:
-                        self._starts.append(now)
+                        bisect.insort(self._starts, now)
                         return now
                     else:
                         # Sleep outside the lock so others can queue up (or pause us).
@@ -96,6 +102,16 @@ class Pacer:
             finally:
                 self._queue.remove(ticket)
                 self._cond.notify_all()
+
+    def finished(self, started: float) -> None:
+        """The call that ``acquire`` started at ``started`` has its answer (or failed): count
+        it from now, the latest Harvest can have counted it from."""
+        with self._cond:
+            at = bisect.bisect_left(self._starts, started)
+            if at < len(self._starts) and self._starts[at] == started:
+                del self._starts[at]
+                bisect.insort(self._starts, max(started, self._clock()))
+            # else: already out of the window, so the answer came a window later; nothing held.
 
     def pause(self, seconds: float) -> None:
         """Start no call for ``seconds``: the server said so in a Retry-After."""
@@ -124,8 +140,9 @@ class Pacer:
         return wait
 
     def _prune(self, now: float) -> None:
-        while self._starts and self._starts[0] <= now - self.window:
-            self._starts.popleft()
+        expired = bisect.bisect_right(self._starts, now - self.window)
+        if expired:
+            del self._starts[:expired]
 
 
 def reports_pacer() -> Pacer:

@@ -148,7 +148,7 @@ class Session:
         failures = throttles = 0
         refreshed = uncertain = False
         while True:
-            self.pacer.acquire(self.priority)
+            slot = self.pacer.acquire(self.priority)
             bearer = self._bearer()
             started = time.monotonic()
             try:
@@ -172,6 +172,8 @@ class Session:
                     method=method,
                     path=path,
                 ) from exc
+            finally:
+                self.pacer.finished(slot)
             status = response.status_code
             log.debug("%s %s -> %s in %.3fs", method, path, status, time.monotonic() - started)
 
@@ -251,7 +253,7 @@ class Session:
             assert auth.refresh_token and auth.client_id and auth.client_secret
             url = auth.token_url or self.token_url
             path = urlsplit(url).path
-            self.pacer.acquire(self.priority)
+            slot = self.pacer.acquire(self.priority)
             try:
                 response = self.http.post(
                     url,
@@ -262,6 +264,8 @@ class Session:
                 raise Unavailable(
                     _transport_message(exc, written=False), method="POST", path=path
                 ) from exc
+            finally:
+                self.pacer.finished(slot)
             if response.status_code >= 400:
                 error = self._error(response, "POST", path)
                 if response.status_code in (400, 401, 403):

@@ -7,6 +7,7 @@ API), never on how the client got there.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import Counter
@@ -391,6 +392,40 @@ def test_threads_of_several_people_share_the_accounts_budget(
             thread.join(60)
     assert errors == []
     assert transport.statuses == Counter({200: 300})
+
+
+class LateArrivals(CountingTransport):
+    """Each request reaches the server up to 60 ms after the client started it, as on a busy
+    network or under a busy event loop: Harvest counts it from when it arrives."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__()
+        self._random = random.Random(seed)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            delay = self._random.uniform(0.0, 0.06)
+        time.sleep(delay)
+        return super().handle_request(request)
+
+
+def test_calls_that_arrive_late_keep_their_slot_until_answered(
+    quick_throttle: RunningEmulator,
+) -> None:
+    """Without a margin: a pacer that counted each call from its start would let a new call go
+    while Harvest still counted an old one that arrived late, and meet the throttle."""
+    transport = LateArrivals(seed=7)
+    with HarvestV1Account(
+        quick_throttle.base_url, transport=transport, pacer=Pacer(100, 1.5, margin=0)
+    ) as account:
+        login = quick_throttle.info.logins["sybil"]
+        client = account.client(BasicAuth(login.email, login.password))
+        threads = [threading.Thread(target=burst, args=(client, 40)) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert transport.statuses == Counter({200: 320})
 
 
 # --- faults ----------------------------------------------------------------------------------

@@ -45,6 +45,19 @@ def test_calls_spread_over_time_do_not_wait() -> None:
     assert pacer.calls_in_window() == 5
 
 
+def test_a_call_counts_from_when_it_finished_once_told() -> None:
+    fake = FakeTime()
+    pacer = Pacer(2, 10.0, margin=0, clock=fake.clock, sleep=fake.sleep)
+    slow = pacer.acquire()
+    pacer.acquire()
+    fake.now = 4.0
+    pacer.finished(slow)  # Harvest may have counted it as late as t=4
+    assert pacer.acquire() == 10.0  # the other call's slot frees first
+    assert pacer.acquire() == 14.0  # the slow one's, a window after its answer
+    pacer.finished(-1.0)  # a start no longer in the window changes nothing
+    assert pacer.calls_in_window() == 2
+
+
 def test_retry_after_pauses_every_caller() -> None:
     fake = FakeTime()
     pacer = Pacer(100, 15.0, clock=fake.clock, sleep=fake.sleep)
