@@ -151,12 +151,19 @@ def _digests(db: sqlite_utils.Database) -> None:
     create_tables(db)
 
 
+def _outbox_notices(db: sqlite_utils.Database) -> None:
+    from storage.outbox import add_notice_columns
+
+    add_notice_columns(db)
+
+
 # Append only: a name, once released, is never changed or reordered.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial_schema", _initial_schema),
     Migration("0002_coop_links", _coop_links),
     Migration("0003_coop_cursors", _coop_cursors),
     Migration("0004_digests", _digests),
+    Migration("0005_outbox_notices", _outbox_notices),
 )
 
 

@@ -12,6 +12,16 @@ There is no "running" status: :meth:`Outbox.claim_due` leases an item by moving 
 ``next_attempt_at`` past the lease, so no other worker sees it as due until the lease runs out,
 and an item whose worker died is simply retried. Each claim counts one attempt.
 
+The person is owed a notice of how their write went. That debt is kept here too, so that
+neither Slack refusing the DM many times over nor the process dying right after the write
+landed loses it: a closed item with no ``told_at`` is an owed notice, due at its
+``next_attempt_at`` (set to the closing time), leased by :meth:`Outbox.claim_notices` the same
+way, and settled by :meth:`Outbox.mark_told`::
+
+    done/failed ─claim_notices─► (leased) ─┬─ mark_told ───► told
+         ▲                                 │
+         └──────── notice_later ◄──────────┘   (and when the lease expires)
+
 The payload and ``last_error`` are stored in clear: put ids and values in them, never a
 credential, and make ``last_error`` a message safe to show.
 """
@@ -54,12 +64,22 @@ class OutboxItem:
     result: dict[str, Any] | None
     created_at: datetime
     updated_at: datetime
+    told_at: datetime | None = None
+    notice_attempts: int = 0
 
 
 _COLUMNS = (
     "id, idempotency_key, team_id, user_id, operation, payload, status, attempts, "
-    "next_attempt_at, last_error, result, created_at, updated_at"
+    "next_attempt_at, last_error, result, created_at, updated_at, told_at, notice_attempts"
 )
+
+
+def add_notice_columns(db: sqlite_utils.Database) -> None:
+    """Migration 0005: the owed notices. Items closed before it count as told: whether their
+    notice reached Slack is not known, and telling someone about an old write again is worse."""
+    db.execute("ALTER TABLE outbox ADD COLUMN told_at TEXT")
+    db.execute("ALTER TABLE outbox ADD COLUMN notice_attempts INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE outbox SET told_at = updated_at WHERE status != 'pending'")
 
 
 def _from_row(row: tuple[Any, ...]) -> OutboxItem:
@@ -77,6 +97,8 @@ def _from_row(row: tuple[Any, ...]) -> OutboxItem:
         result=json.loads(row[10]) if row[10] is not None else None,
         created_at=from_db(row[11]),
         updated_at=from_db(row[12]),
+        told_at=from_db(row[13]) if row[13] is not None else None,
+        notice_attempts=row[14],
     )
 
 
@@ -162,6 +184,33 @@ class Outbox:
         """
         return self._close(item_id, OutboxStatus.FAILED, now, result=None, error=error)
 
+    def claim_notices(
+        self, now: datetime, *, limit: int = 10, lease: timedelta = timedelta(minutes=2)
+    ) -> list[OutboxItem]:
+        """Lease up to ``limit`` owed notices whose time has come, oldest first, as
+        :meth:`claim_due` leases writes: not due again until ``now + lease``."""
+        with atomic(self._db) as db:
+            rows = db.execute(
+                "UPDATE outbox SET notice_attempts = notice_attempts + 1, next_attempt_at = ? "
+                "WHERE id IN (SELECT id FROM outbox WHERE status IN ('done', 'failed') "
+                "AND told_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?) "
+                f"RETURNING {_COLUMNS}",
+                [to_db(now + lease), to_db(now), limit],
+            ).fetchall()
+        return sorted((_from_row(row) for row in rows), key=lambda i: (i.updated_at, i.id))
+
+    def mark_told(self, item_id: int, now: datetime) -> None:
+        """The person has been told how the write went (or never can be)."""
+        with atomic(self._db) as db:
+            db.execute("UPDATE outbox SET told_at = ? WHERE id = ? AND told_at IS NULL",
+                       [to_db(now), item_id])
+
+    def notice_later(self, item_id: int, at: datetime) -> None:
+        """Slack did not take the notice: try again at ``at``."""
+        with atomic(self._db) as db:
+            db.execute("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND told_at IS NULL",
+                       [to_db(at), item_id])
+
     def reschedule(
         self, item_id: int, *, at: datetime, error: str, now: datetime
     ) -> OutboxItem:
@@ -235,13 +284,15 @@ class Outbox:
     ) -> OutboxItem:
         with atomic(self._db) as db:
             self._require_pending(item_id)
+            # The notice is due at once: ``next_attempt_at`` now times the notice.
             db.execute(
                 "UPDATE outbox SET status = ?, result = ?, last_error = COALESCE(?, last_error), "
-                "updated_at = ? WHERE id = ?",
+                "updated_at = ?, next_attempt_at = ? WHERE id = ?",
                 [
                     status.value,
                     json.dumps(result) if result is not None else None,
                     error,
+                    to_db(now),
                     to_db(now),
                     item_id,
                 ],

@@ -8,6 +8,7 @@ import sqlite_utils
 from storage.db import open_db
 from storage.errors import NotFoundError, OutboxClosedError
 from storage.outbox import Outbox, OutboxStatus
+from storage.timestamps import to_db
 
 from .conftest import NOW
 
@@ -182,3 +183,47 @@ def test_concurrent_workers_never_claim_the_same_item(
     assert all(i.attempts == 1 for i in outbox.for_user("T1", "U1", OutboxStatus.DONE))
     for database in {id(d): d for d in databases}.values():
         database.conn.close()
+
+
+def test_a_closed_item_owes_its_notice_until_told(db: sqlite_utils.Database) -> None:
+    outbox = Outbox(db)
+    landed, _ = enqueue(outbox, "landed")
+    refused, _ = enqueue(outbox, "refused")
+    waiting, _ = enqueue(outbox, "waiting")
+    assert outbox.claim_notices(NOW) == []  # nothing closed, nothing owed
+    outbox.mark_done(landed.id, {"entry_id": 9}, NOW)
+    outbox.mark_failed(refused.id, "The project is archived", NOW + timedelta(seconds=1))
+
+    later = NOW + timedelta(seconds=1)
+    owed = outbox.claim_notices(later)
+    assert [(i.idempotency_key, i.notice_attempts) for i in owed] == [("landed", 1), ("refused", 1)]
+    assert outbox.claim_notices(later) == []  # leased: nobody else tells them meanwhile
+    assert [i.idempotency_key for i in outbox.claim_due(later)] == ["waiting"]  # writes apart
+
+    outbox.mark_told(landed.id, later)
+    outbox.notice_later(refused.id, later + timedelta(seconds=10))
+    assert outbox.claim_notices(later + timedelta(seconds=9)) == []
+    (again,) = outbox.claim_notices(later + timedelta(seconds=10))
+    assert (again.idempotency_key, again.notice_attempts, again.last_error) == (
+        "refused", 2, "The project is archived")
+    assert outbox.get(landed.id).told_at == later
+    # A worker that died holding the notice: owed again once its lease ran out.
+    (after_lease,) = outbox.claim_notices(later + timedelta(minutes=3))
+    assert after_lease.id == refused.id
+
+
+def test_items_closed_before_the_notices_migration_count_as_told(tmp_path: Path) -> None:
+    from storage.db import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    old = open_db(path, migrations=MIGRATIONS[:4])
+    old.execute(
+        "INSERT INTO outbox (idempotency_key, team_id, user_id, operation, payload, status, "
+        "next_attempt_at, created_at, updated_at) VALUES ('old', 'T1', 'U1', 'add_entry', '{}', "
+        "'done', ?, ?, ?)", [to_db(NOW)] * 3)
+    old.conn.close()
+
+    outbox = Outbox(open_db(path))
+    assert outbox.claim_notices(NOW + timedelta(days=1)) == []
+    item = outbox.by_key("old")
+    assert item is not None and item.told_at == NOW
