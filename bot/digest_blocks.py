@@ -22,6 +22,9 @@ from bot.harvest.models import Entry
 from storage.digests import DigestSubscription, PersonalDigest
 
 LIST_LINES = 15
+#: ``metadata.event_type`` of a scheduled digest: on recovery the poster looks for it in the
+#: channel's history (:mod:`bot.slack_history`) before posting it again.
+DIGEST_EVENT = "harvest_digest"
 
 TITLE = {"daily": "Daily digest", "weekly": "Weekly digest"}
 EMPTY_TEXT = ":zzz: No time or expenses were logged for {what} ({period})."
@@ -146,6 +149,18 @@ def digest_message(
     text = (f"{TITLE[subscription.kind]} — {report.period.label()}: "
             f"{hours_text(report.total)} h logged")
     return {"text": text, "blocks": blocks}
+
+
+def digest_payload(target: str, period_key: str) -> dict[str, str]:
+    """What names one scheduled digest in its message's metadata: the schedule (``sub:<id>``,
+    ``me:…``, ``watch:…``) and the period's key, as :mod:`storage.digests` records them."""
+    return {"target": target, "period": period_key}
+
+
+def digest_metadata(target: str, period_key: str) -> dict[str, Any]:
+    """Slack message ``metadata`` for one scheduled digest (``digest now`` posts carry none:
+    they are not the scheduled one)."""
+    return {"event_type": DIGEST_EVENT, "event_payload": digest_payload(target, period_key)}
 
 
 def chart_title(period: Period) -> str:

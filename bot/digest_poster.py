@@ -12,14 +12,26 @@ Sending one (:meth:`DigestPoster.send`), exactly once (states in :mod:`storage.d
 1. claim ``(target, period)``; someone else has it, or had it: stop;
 2. fetch and compute in the Harvest thread pool, on the owner's batch client; if that fails,
    release the claim so the next sweep retries (until the grace period ends);
-3. mark ``posting``, post the message, and record ``posted`` with no ``await`` in between;
-   a crash or a stop after step 3 began leaves ``posting``: never sent again, logged;
+3. take the channel's turn, mark ``posting``, post the message (tagged with ``metadata``:
+   ``harvest_digest``, the target and the period), and record ``posted`` with no ``await`` in
+   between;
 4. upload the chart (``files_upload_v2``: files.getUploadURLExternal, the upload,
    files.completeUploadExternal) into the message's thread. A chart that fails is logged; the
    digest is not sent again for it.
 
 Slack refusing the channel (the bot is not in it, it is archived) is recorded as posted with
 the reason, and the owner is told by DM.
+
+A crash (or a lost answer) after step 3 began leaves the digest ``posting``: Slack may or may
+not have made the post. Once the attempt cannot still be running (``IN_DOUBT_AFTER``), the
+sweep's :meth:`DigestPoster.recover` looks for the message in the channel's history by its
+metadata (:mod:`bot.slack_history`; only these records pay for ``conversations.history``):
+found, it is recorded ``posted`` with its ts and its chart added; absent, the digest is built
+and posted (once: the same states guard it). If the history cannot be read (the bot not in the
+channel, a missing ``channels:history``/``groups:history`` scope) the digest is not sent again,
+as before this check existed (logged as a warning); if reading it failed (Slack 5xx, rate
+limit, network), the record stays in doubt and a later sweep looks again. A personal DM in
+doubt is not looked up (that needs ``im:history``) and is not sent again.
 """
 
 from __future__ import annotations
@@ -42,6 +54,7 @@ from bot.digests import Digests, Due
 from bot.harvest.errors import HarvestError
 from bot.scheduler import JobSpec, cron, every
 from bot.services import Services
+from bot.slack_history import find_posted
 from storage.digests import DigestSubscription, PersonalDigest
 from storage.users import LinkedAccounts
 
@@ -122,6 +135,10 @@ class DigestPoster:
             if self._services.scheduler.stopping.is_set():
                 break
             sent += await self.send(due)
+        for due in await self._services.run(self.digests.in_doubt, now):
+            if self._services.scheduler.stopping.is_set():
+                break
+            sent += await self.recover(due)
         return sent
 
     # -- sending one ----------------------------------------------------------------------------
@@ -130,15 +147,23 @@ class DigestPoster:
         """Claim, build, post and record ``due``; whether this call posted it."""
         if not await self._services.run(self.digests.claim, due):
             return False
+        return await self._deliver(due, fresh=True)
+
+    async def _deliver(self, due: Due, *, fresh: bool) -> bool:
+        """Build, post and record ``due`` (claimed, or in doubt and not in the channel: not
+        ``fresh``, so a failed build leaves it ``posting`` for the next check); whether it was
+        posted."""
         try:
             built = await self._services.run(self._build, due)
         except (HarvestError, AccountError) as error:
-            await self._services.run(self.digests.release, due)
+            if fresh:
+                await self._services.run(self.digests.release, due)
             log.warning("digest %s for %s not built (%s); the next sweep retries within the "
                         "grace period", due.target, due.period.key, type(error).__name__)
             return False
         except BaseException:  # cancelled (the app stops): nothing was sent, give it back
-            self.digests.release(due)
+            if fresh:
+                self.digests.release(due)
             raise
         if built is None:  # the evening check found no timer running: nothing to say
             self.digests.posting(due)
@@ -148,11 +173,65 @@ class DigestPoster:
         mentions = await self._mentions(due, report, team_id)
         if mentions and due.subscription is not None and report is not None:
             message = digest_blocks.digest_message(due.subscription, report, mentions=mentions)
-        self.digests.posting(due)
+        message = {**message, "metadata": digest_blocks.digest_metadata(due.target,
+                                                                         due.period.key)}
         ts = await self._post(due, team_id, channel, message)
         if ts is not None and report is not None:
             await self.upload_chart(team_id, channel, ts, report)
         return ts is not None
+
+    async def recover(self, due: Due) -> bool:
+        """A digest left ``posting`` (the answer to its post never came back): look for it in
+        the channel's history; there, record it (and add its chart, which the dead attempt
+        never reached); not there, post it. Whether it was posted now."""
+        record = await self._services.run(self.digests.recheck, due)
+        if record is None:
+            return False  # no longer in doubt, or someone else is looking
+        sub = due.subscription
+        if sub is None:
+            # A DM's history needs im:history, which the bot does not ask for (it would read
+            # people's DMs with it): the DM is not sent again, as before the check existed.
+            self.digests.posted(due, None, "in doubt: a DM's history is not read; not resent")
+            log.warning("digest %s for %s may not have been posted; a DM is not looked up, so "
+                        "it is not sent again", due.target, due.period.key)
+            return False
+        lookup = await find_posted(
+            self._client, channel=sub.channel_id, event_type=digest_blocks.DIGEST_EVENT,
+            payload=digest_blocks.digest_payload(due.target, due.period.key),
+            attempted_at=record.updated_at, token=await self._tokens(sub.team_id))
+        if lookup.state == "found":
+            self.digests.posted(due, lookup.ts, "found in the channel's history")
+            log.info("digest %s for %s was posted before the restart; recorded", due.target,
+                     due.period.key)
+            await self._chart_for(due, sub, str(lookup.ts))
+            return False
+        if lookup.state == "unreadable":
+            # The bot may not read this channel (not in it: it posts with chat:write.public; or
+            # installed before channels:history/groups:history were asked for): as before the
+            # check existed, a digest in doubt is not sent again, rather than risk it twice.
+            self.digests.posted(due, None, f"in doubt: history unreadable ({lookup.error})")
+            log.warning("digest %s for %s may not have been posted, and the channel's history "
+                        "cannot be read (%s): not sent again", due.target, due.period.key,
+                        lookup.error)
+            return False
+        if lookup.state == "failed":
+            # Slack or the network failed this time: the record stays "posting", and the sweep
+            # looks again once IN_DOUBT_AFTER has passed since this check (within the grace).
+            log.warning("digest %s for %s in doubt: reading the channel's history failed (%s); "
+                        "looking again later", due.target, due.period.key, lookup.error)
+            return False
+        log.info("digest %s for %s is not in the channel: posting it", due.target,
+                 due.period.key)
+        return await self._deliver(due, fresh=False)
+
+    async def _chart_for(self, due: Due, sub: DigestSubscription, ts: str) -> None:
+        try:
+            report = await self._services.run(self.digests.report, sub, due.fire_at)
+        except (HarvestError, AccountError) as error:
+            log.warning("digest chart for %s not uploaded (%s)", due.period.key,
+                        type(error).__name__)
+            return
+        await self.upload_chart(sub.team_id, sub.channel_id, ts, report)
 
     def _build(self, due: Due) -> tuple[str, dict[str, Any], DigestReport | None, str] | None:
         """What to post where (in the Harvest thread pool)."""
@@ -174,6 +253,8 @@ class DigestPoster:
                     message: dict[str, Any]) -> str | None:
         await channel_pace(self._services).turn(channel)
         token = await self._tokens(team_id)
+        # The attempt begins: from here a crash leaves the digest in doubt (see recover()).
+        self.digests.posting(due)
         try:
             answer = await self._client.chat_postMessage(channel=channel, **token, **message)
         except SlackApiError as error:
@@ -186,9 +267,10 @@ class DigestPoster:
                 await self._tell_owner(due.subscription, code)
             return None
         except (TimeoutError, SlackClientError, OSError) as error:
-            # Slack may or may not have it: left "posting", never sent again.
-            log.error("digest %s for %s may not have been posted (%s); not sent again",
-                      due.target, due.period.key, type(error).__name__)
+            # Slack may or may not have it: left "posting", in doubt; a later sweep looks for
+            # it in the channel's history (recover()).
+            log.error("digest %s for %s may not have been posted (%s); the channel's history "
+                      "will tell", due.target, due.period.key, type(error).__name__)
             return None
         ts = answer.get("ts")
         # No await between Slack's answer and the record: a stop cannot come in between.

@@ -9,7 +9,10 @@ schedule within the grace period, whose period has no record yet); :meth:`Digest
 what fired longer ago than that and was never sent (it is recorded as skipped and logged).
 The caller claims a due digest (:meth:`Digests.claim`), builds it (:meth:`Digests.report`),
 marks it ``posting``, sends it, and marks it ``posted``; see :mod:`storage.digests` for why
-a crash never sends one twice. Every time comes from the injected clock or a fire time.
+a crash never sends one twice. A digest left ``posting`` (its answer never came back) is listed
+by :meth:`Digests.in_doubt` once the attempt is over, within the grace period plus that time;
+the caller takes it (:meth:`Digests.recheck`) and looks for it in the channel. Every time comes
+from the injected clock or a fire time.
 
 ::
 
@@ -45,12 +48,14 @@ from bot.harvest.models import Entry
 from bot.harvest.pacing import PacerRegistry
 from bot.parsing.digest_words import DigestSubscribe, PersonalSubscribe, ScopeWords
 from bot.parsing.matching import Candidate, MatchKind, match
+from bot.slack_history import IN_DOUBT_AFTER
 from storage.digests import (
     DigestSends,
     DigestSubscription,
     DigestSubscriptions,
     PersonalDigest,
     PersonalDigests,
+    Send,
 )
 
 log = logging.getLogger(__name__)
@@ -115,6 +120,7 @@ class Digests:
         clock: Callable[[], datetime],
         grace: timedelta,
         lease: timedelta = CLAIM_LEASE,
+        in_doubt_after: timedelta = IN_DOUBT_AFTER,
         lookups: DigestLookups | None = None,
         shares: PacerRegistry = digest_shares,
     ) -> None:
@@ -125,6 +131,7 @@ class Digests:
         self._clock = clock
         self.grace = grace
         self._lease = lease
+        self.in_doubt_after = in_doubt_after
         self.lookups = lookups or DigestLookups()
         self._shares = shares
         #: Harvest calls made by the last report built (for the benchmark and the logs).
@@ -343,6 +350,19 @@ class Digests:
                 found.append(candidate)
         return found
 
+    def in_doubt(self, now: datetime) -> list[Due]:
+        """Digests left ``posting`` whose attempt (and last check) is over: Slack may or may not
+        have made the post. Only fires within the grace period plus that time: an older one
+        stays ``posting`` (never sent again)."""
+        found = []
+        settled = now - self.in_doubt_after
+        for candidate in self._latest_fires(now, self.grace + self.in_doubt_after):
+            record = self.sends.get(candidate.target, candidate.period.key)
+            if (record is not None and record.state == "posting"
+                    and record.updated_at <= settled and record.claimed_at <= settled):
+                found.append(candidate)
+        return found
+
     def due_for(self, target: str, now: datetime) -> Due | None:
         """The one schedule's due digest at ``now`` (what a scheduler job runs), if any."""
         return next((d for d in self.due(now) if d.target == target), None)
@@ -393,6 +413,10 @@ class Digests:
 
     def posting(self, due: Due) -> None:
         self.sends.posting(due.target, due.period.key, self._clock())
+
+    def recheck(self, due: Due) -> Send | None:
+        """Take ``due``'s record in doubt to look for its message (see ``storage.digests``)."""
+        return self.sends.recheck(due.target, due.period.key, self._clock(), self.in_doubt_after)
 
     def posted(self, due: Due, message_ts: str | None, note: str | None = None) -> None:
         self.sends.posted(due.target, due.period.key, self._clock(), message_ts, note)

@@ -15,8 +15,12 @@ names shown), so a run needs no lookup by name.
        +--skip--> skipped                           missed beyond the grace period
 
 ``claimed`` means nothing was sent yet, so a claim older than the lease (its process died) may
-be taken over. ``posting`` is written just before the message is sent: if the process dies then,
-nobody can tell whether Slack got it, so it is never sent again (at most once; logged).
+be taken over. ``posting`` is written just before the message is sent (``updated_at`` is when the
+attempt began): if the process dies then, nobody here can tell whether Slack got it. Such a
+record is *in doubt*; once the attempt cannot still be running, :meth:`DigestSends.recheck` lets
+one caller at a time (``claimed_at`` is the time of the last check) look for the message in the
+channel's history, and record it ``posted`` if it is there, or post it again if not
+(``bot.digest_poster``).
 """
 
 from __future__ import annotations
@@ -272,6 +276,25 @@ class DigestSends:
     def posting(self, target: str, period: str, now: datetime) -> None:
         """About to send: from here on a crash means "maybe sent", never sent again."""
         self._move(target, period, "posting", now)
+
+    def recheck(self, target: str, period: str, now: datetime, after: timedelta) -> Send | None:
+        """Take a ``posting`` record whose attempt began, and whose last check was made, at
+        least ``after`` before ``now``, to find out whether its message was made; the record as
+        it was (``updated_at``: when the attempt began), or None when it is not one (anymore).
+        The check's time is written to ``claimed_at``: nobody else checks within ``after``."""
+        with atomic(self._db) as db:
+            row = db.execute(f"SELECT {_SEND_COLUMNS} FROM digest_sends WHERE target = ? AND "
+                             "period = ?", [target, period]).fetchone()
+            if row is None:
+                return None
+            record = _send(row)
+            settled = now - after
+            if (record.state != "posting" or record.updated_at > settled
+                    or record.claimed_at > settled):
+                return None
+            db.execute("UPDATE digest_sends SET claimed_at = ? WHERE target = ? AND period = ?",
+                       [to_db(now), target, period])
+            return record
 
     def posted(self, target: str, period: str, now: datetime, message_ts: str | None,
                note: str | None = None) -> None:

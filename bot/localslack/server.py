@@ -21,8 +21,8 @@ here too; ``strict=False`` turns those checks off. Tests add faults in a subclas
 Messages keep their ``metadata``; ``conversations.history`` reads a channel back as Slack does
 (newest first, ``oldest``/``latest``/``inclusive``, ``limit`` and ``cursor`` pages with
 ``has_more`` and ``response_metadata.next_cursor``, metadata only with
-``include_all_metadata``; ``channel_not_found``, and ``not_in_channel`` for a channel added
-with :meth:`LocalSlack.add_channel` without the bot). A ``ts`` is the wall clock's Unix time.
+``include_all_metadata``; ``channel_not_found`` for a deleted channel or a user id, and
+``not_in_channel`` for a channel added with :meth:`LocalSlack.add_channel` without the bot). A ``ts`` is the wall clock's Unix time.
 """
 
 from __future__ import annotations
@@ -177,11 +177,17 @@ class LocalSlack:
         return user
 
     def add_channel(self, channel_id: str, *, member: bool = True) -> None:
-        """A channel that exists (``conversations.history`` answers for it even before a
-        message), with the bot in it or not (``not_in_channel``: a public channel the bot posts
-        to with ``chat:write.public`` without joining). Again with ``member`` to change it."""
+        """Say whether the bot is in a channel (any ``C…``/``G…``/``D…`` id exists, with the bot
+        in it, unless said otherwise): not, and ``conversations.history`` answers
+        ``not_in_channel`` (a public channel the bot posts to with ``chat:write.public``)."""
         with self._changed:
             self.workspace.channels[channel_id] = member
+            self.workspace.deleted_channels.discard(channel_id)
+
+    def delete_channel(self, channel_id: str) -> None:
+        """The channel is gone: posting to it or reading it is ``channel_not_found``."""
+        with self._changed:
+            self.workspace.deleted_channels.add(channel_id)
 
     def response_url(self, key: str | None = None) -> str:
         """A ``response_url`` to put in a slash command or interaction; posts to it are calls

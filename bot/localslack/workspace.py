@@ -86,9 +86,11 @@ class Workspace:
     shared_files: list[dict[str, Any]] = field(default_factory=list)
     oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     channel_buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
-    #: Channels that exist besides those with messages in them, and whether the bot is in each
-    #: (a channel first seen in a ``chat.postMessage`` has the bot in it).
+    #: Whether the bot is in a channel, where a test said so (``add_channel``); any other
+    #: conversation id (``C…``, ``G…``, ``D…``) exists with the bot in it, as the app's
+    #: channels do in this stand-in, unless it was deleted (``deleted_channels``).
     channels: dict[str, bool] = field(default_factory=dict)
+    deleted_channels: set[str] = field(default_factory=set)
     _last_ts: float = 0.0
     lock: threading.Condition = field(default_factory=threading.Condition)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
@@ -157,12 +159,13 @@ class Workspace:
             return {"ok": False, "error": error}
         if channel.startswith("U"):  # posting to a user id lands in the DM with them
             channel = "D" + channel[1:]
+        if channel in self.deleted_channels:
+            return {"ok": False, "error": "channel_not_found"}
         metadata = args.get("metadata")
         if metadata is not None and not _metadata_ok(metadata):
             return {"ok": False, "error": "invalid_metadata_format"}
         if not self._channel_paced(channel):
             return {"ok": False, "error": "ratelimited"}
-        self.channels.setdefault(channel, True)
         ts = self._next_ts()
         message = {
             "type": "message",
@@ -284,11 +287,8 @@ class Workspace:
         ``limit`` a page, ``cursor`` for the next (older) page; ``metadata`` only with
         ``include_all_metadata``."""
         channel = str(args.get("channel") or "")
-        if channel.startswith("U"):
-            return {"ok": False, "error": "channel_not_found"}  # a user id is no conversation
-        present = {c for c, _ in self.messages} | set(self.channels)
-        if channel not in present:
-            return {"ok": False, "error": "channel_not_found"}
+        if channel[:1] not in ("C", "G", "D") or channel in self.deleted_channels:
+            return {"ok": False, "error": "channel_not_found"}  # e.g. a user id: no conversation
         if not self.channels.get(channel, True):
             return {"ok": False, "error": "not_in_channel"}
         bounds = []

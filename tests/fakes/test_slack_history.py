@@ -92,14 +92,17 @@ def test_thread_replies_are_not_in_the_history(slack: FakeSlackApi) -> None:
     assert [m["ts"] for m in web.conversations_history(channel="C1")["messages"]] == [parent]
 
 
-def test_unknown_channel_and_a_channel_without_the_bot(slack: FakeSlackApi) -> None:
+def test_a_deleted_channel_a_user_id_and_a_channel_without_the_bot(slack: FakeSlackApi) -> None:
     web = client(slack)
-    for channel, error in (("C404", "channel_not_found"), ("U1", "channel_not_found")):
+    assert web.conversations_history(channel="C0EMPTY")["messages"] == []
+    slack.delete_channel("C0GONE")
+    for channel in ("C0GONE", "U1"):
         with pytest.raises(SlackApiError) as raised:
             web.conversations_history(channel=channel)
-        assert raised.value.response["error"] == error
-    slack.add_channel("C0EMPTY")
-    assert web.conversations_history(channel="C0EMPTY")["messages"] == []
+        assert raised.value.response["error"] == "channel_not_found"
+    with pytest.raises(SlackApiError) as raised:
+        web.chat_postMessage(channel="C0GONE", text="x")
+    assert raised.value.response["error"] == "channel_not_found"
     slack.add_channel("C0OUT", member=False)
     with pytest.raises(SlackApiError) as raised:
         web.conversations_history(channel="C0OUT")

@@ -88,7 +88,7 @@ def test_a_period_is_claimed_once(db: sqlite_utils.Database) -> None:
     assert not sends.claim("sub:1", "2026-11-19", fire, NOW + timedelta(days=1), LEASE)
 
 
-def test_a_stale_claim_is_taken_over_but_posting_never_is(db: sqlite_utils.Database) -> None:
+def test_a_stale_claim_is_taken_over_but_posting_never_is_claimed(db: sqlite_utils.Database) -> None:
     sends = DigestSends(db)
     assert sends.claim("sub:1", "d1", NOW, NOW, LEASE)
     assert not sends.claim("sub:1", "d1", NOW, NOW + LEASE - timedelta(seconds=1), LEASE)
@@ -97,6 +97,25 @@ def test_a_stale_claim_is_taken_over_but_posting_never_is(db: sqlite_utils.Datab
     assert not sends.claim("sub:1", "d1", NOW, NOW + timedelta(days=2), LEASE)
     record = sends.get("sub:1", "d1")
     assert record is not None and record.state == "posting"
+
+
+def test_a_post_in_doubt_is_rechecked_by_one_caller_once_its_attempt_is_over(
+        db: sqlite_utils.Database) -> None:
+    sends, after = DigestSends(db), timedelta(minutes=5)
+    assert sends.recheck("sub:1", "d1", NOW, after) is None  # no record
+    assert sends.claim("sub:1", "d1", NOW, NOW, LEASE)
+    assert sends.recheck("sub:1", "d1", NOW + after, after) is None  # claimed, not posting
+    began = NOW + timedelta(minutes=1)
+    sends.posting("sub:1", "d1", began)
+    assert sends.recheck("sub:1", "d1", began + after - timedelta(seconds=1), after) is None
+    record = sends.recheck("sub:1", "d1", began + after, after)
+    assert record is not None and (record.state, record.updated_at) == ("posting", began)
+    # Taken: nobody else checks until ``after`` has passed since this check.
+    assert sends.recheck("sub:1", "d1", began + after + timedelta(minutes=1), after) is None
+    again = sends.recheck("sub:1", "d1", began + 2 * after, after)
+    assert again is not None and again.updated_at == began  # still the attempt's start
+    sends.posted("sub:1", "d1", began + 2 * after, "1.000001")
+    assert sends.recheck("sub:1", "d1", began + 4 * after, after) is None
 
 
 def test_release_lets_a_later_run_retry(db: sqlite_utils.Database) -> None:
