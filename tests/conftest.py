@@ -23,3 +23,11 @@ def emulator() -> Iterator[RunningEmulator]:
     """A fresh demo account served over real HTTP on a free loopback port."""
     with running_emulator("demo") as running:
         yield running
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Issue #7: after the whole session, no password or token in clear in the bot's SQLite
+    files or in what was logged (``tests/secrets_plugin.py``)."""
+    from tests.secrets_plugin import SecretsScan
+
+    config.pluginmanager.register(SecretsScan(config), "secrets-scan")

@@ -1,0 +1,207 @@
+"""Finding secrets in bytes: which of a set of named secrets a file or a log holds, and where.
+
+Pure and small on purpose: :mod:`tests.secrets_plugin` feeds it the test session's secrets and
+what the session left behind (the bot's SQLite files, the logs), and the guard tests in
+``tests/reliability/test_secrets.py`` prove it finds what it should.
+
+A secret is looked for as it could leak:
+
+- as it is (UTF-8), URL-encoded (``quote``/``quote_plus``), JSON-escaped;
+- inside any base64 text, at each of the three byte alignments (so ``Authorization: Basic
+  base64(email:password)`` is found from the password alone, and so is a secret inside a
+  base64'd blob), standard and URL-safe alphabets;
+- a key also as its raw bytes.
+
+Shapes (regular expressions) catch secrets by their form whatever their value: Slack tokens
+(``xoxb-``, ``xoxp-``, ...), Harvest personal access tokens (``<id>.pt.<random>``). Tokens
+without a shape of their own (OAuth access and refresh tokens: 43 URL-safe characters) are found
+as exact values among the words of that form (:meth:`SecretSet.add_word`), which keeps a
+session's hundreds of issued tokens cheap to look for.
+
+A :class:`Finding` names the secret and the place, never the value: findings are printed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+#: Values shorter than this are not looked for: they would match ordinary text.
+MIN_LENGTH = 8
+
+SLACK_TOKEN = re.compile(rb"xox[abeprs]-[A-Za-z0-9][A-Za-z0-9-]{3,}")
+SLACK_APP_TOKEN = re.compile(rb"xapp-[0-9]-[A-Za-z0-9-]{4,}")
+HARVEST_PAT = re.compile(rb"(?<![0-9])[0-9]+\.pt\.[A-Za-z0-9_-]{20,}")
+#: The characters of every form looked for (of the shapes' too), and the runs of them that
+#: could hold one (no secret is shorter): what :meth:`SecretSet.scan` searches.
+WORD = re.compile(rb"[A-Za-z0-9._~%+/=\\-]{8,}")
+ZEROS = re.compile(b"\0" * 16 + b"+")  # spelt out: a literal prefix, which re finds fast
+#: The form of OAuth tokens and other ``secrets.token_urlsafe(32)`` values.
+URLSAFE_43 = re.compile(rb"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One secret found: its name, the form it was in, the place (a file, a log), the offset."""
+
+    secret: str
+    form: str
+    where: str
+    offset: int
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.secret} ({self.form}) at byte {self.offset}"
+
+
+def base64_cores(value: bytes) -> list[bytes]:
+    """The base64 characters that ``value`` alone decides, at each of the 3 byte alignments it
+    can have inside a longer base64'd text (standard alphabet; no padding)."""
+    cores = []
+    for pad in range(3):
+        encoded = base64.b64encode(b"\0" * pad + value).rstrip(b"=")
+        first = -(-pad * 8 // 6)  # the first character whose 6 bits all come from value
+        last = (pad + len(value)) * 8 // 6  # characters before this hold only value's bits
+        core = encoded[first:last]
+        if len(core) >= MIN_LENGTH:
+            cores.append(core)
+    return cores
+
+
+@dataclass
+class SecretSet:
+    """Named secrets and the byte strings that would betray each."""
+
+    _needles: dict[bytes, tuple[str, str, bool]] = field(default_factory=dict)  # name, form, a word
+    _shapes: list[tuple[str, re.Pattern[bytes]]] = field(default_factory=list)
+    _words: dict[bytes, str] = field(default_factory=dict)
+    _names: set[str] = field(default_factory=set)
+
+    def __len__(self) -> int:
+        return len(self._names) + len(self._words)
+
+    def names(self) -> set[str]:
+        return set(self._names) | set(self._words.values())
+
+    def add(self, name: str, value: str | bytes) -> bool:
+        """Look for ``value`` in every form; False (and nothing added) when it is too short."""
+        raw = value.encode() if isinstance(value, str) else bytes(value)
+        if len(raw) < MIN_LENGTH:
+            return False
+        self._names.add(name)
+        forms: list[tuple[str, bytes]] = [("as is", raw)]
+        if isinstance(value, str):
+            forms += [
+                ("URL-encoded", quote(value, safe="").encode()),
+                ("form-encoded", quote_plus(value).encode()),
+                ("JSON-escaped", json.dumps(value)[1:-1].encode()),
+            ]
+        for core in base64_cores(raw):
+            forms.append(("base64", core))
+            forms.append(("base64", core.translate(bytes.maketrans(b"+/", b"-_"))))
+        for form, needle in forms:
+            self._needles.setdefault(needle, (name, form, bool(WORD.fullmatch(needle))))
+        return True
+
+    def add_key(self, name: str, key: bytes) -> None:
+        """A Fernet key: its text, and its 32 raw bytes."""
+        self.add(name, key.strip().decode("ascii"))
+        try:
+            self.add(name, base64.urlsafe_b64decode(key.strip()))
+        except ValueError:
+            pass
+
+    def add_shape(self, name: str, pattern: re.Pattern[bytes]) -> None:
+        """Anything of this form is a secret."""
+        self._shapes.append((name, pattern))
+        self._names.add(name)
+
+    def add_word(self, name: str, value: str) -> None:
+        """An exact 43-character URL-safe token (see :data:`URLSAFE_43`): looked up, not searched."""
+        raw = value.encode()
+        if not URLSAFE_43.fullmatch(raw):
+            self.add(name, value)
+            return
+        self._words.setdefault(raw, name)
+
+    def scan(self, data: bytes, where: str) -> list[Finding]:
+        """Every secret ``data`` holds, the first occurrence of each form.
+
+        Fast on a session's worth of databases and logs: runs of zero bytes (most of a SQLite
+        file) are squeezed out, the words that could hold a secret (runs of :data:`WORD`'s
+        characters) taken once each, and only those searched; the offset is looked up for a hit.
+        """
+        squeezed = ZEROS.sub(b"\0", data)
+        words = b"\n".join(set(WORD.findall(squeezed)))
+        found: list[Finding] = []
+        # Copies: emulator threads may add the tokens they issue meanwhile.
+        for needle, (name, form, word) in list(self._needles.items()):
+            if needle in (words if word else squeezed):
+                found.append(Finding(name, form, where, data.find(needle)))
+        for name, pattern in list(self._shapes):
+            match = pattern.search(words)
+            if match:
+                found.append(Finding(name, "its form", where, data.find(match.group())))
+        if self._words:
+            seen: set[str] = set()
+            for match in URLSAFE_43.finditer(words):
+                name = self._words.get(match.group())
+                if name is not None and name not in seen:
+                    seen.add(name)
+                    found.append(Finding(name, "as is", where, data.find(match.group())))
+        return found
+
+    def scan_file(self, path: Path, label: str | None = None) -> list[Finding]:
+        """The file's findings; a file gone meanwhile has none."""
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return []
+        return self.scan(data, label or str(path))
+
+
+# -- the bot's SQLite files ------------------------------------------------------------------
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+#: ``storage.db``'s own table, as its ``CREATE`` statement is stored in ``sqlite_master``; the
+#: emulator's store (Harvest's side) has no such table.
+BOT_MARK = b"CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def database_files(path: Path) -> list[Path]:
+    """A database and whichever of its side files exist."""
+    return [p for p in [path, *(path.with_name(path.name + s) for s in SIDE_FILES)] if p.exists()]
+
+
+def is_bot_database(path: Path) -> bool:
+    """Whether ``path`` is a SQLite database made by ``storage.db`` (its schema may still be only
+    in the write-ahead log)."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(SQLITE_HEADER))
+            if head and head != SQLITE_HEADER:
+                return False
+            if BOT_MARK in head + file.read():
+                return True
+        wal = path.with_name(path.name + "-wal")
+        return wal.exists() and BOT_MARK in wal.read_bytes()
+    except OSError:
+        return False
+
+
+def bot_databases(roots: Iterable[Path]) -> list[Path]:
+    """The bot's databases under ``roots`` (main files; see :func:`database_files`)."""
+    found = []
+    for root in roots:
+        for path in Path(root).rglob("*"):
+            name = path.name
+            if name.endswith(SIDE_FILES) or not path.is_file():
+                continue
+            if is_bot_database(path):
+                found.append(path)
+    return sorted(found)
