@@ -40,7 +40,8 @@ FALLBACK_CHARS = 300
 COOP_PICK = "coop_pick_group"
 COOP_DELETE = "coop_delete_group"
 COOP_CANCEL = "coop_cancel"
-#: ``metadata.event_type`` of a mirrored status (what it is, for a later look at the history).
+#: ``metadata.event_type`` of a mirrored status: a post in doubt is looked for in the channel's
+#: history by it (``bot.slack_history``).
 STATUS_EVENT = "coop_status"
 
 PICK_TEXT = "You're in several Co-op groups. Where should this status go?"
@@ -114,12 +115,17 @@ def mirrored_message(status: Status, group_name: str, group_url: str | None = No
         "username": status.user.name[:80],
         "unfurl_links": False,
         "unfurl_media": False,
-        "metadata": {"event_type": STATUS_EVENT, "event_payload": {
-            "group_id": status.group_id, "kind": status.kind, "id": status.id}},
+        "metadata": {"event_type": STATUS_EVENT, "event_payload": status_payload(status)},
     }
     if status.user.avatar_url:
         message["icon_url"] = status.user.avatar_url
     return message
+
+
+def status_payload(status: Status) -> dict[str, Any]:
+    """What names a status in its message's metadata (Co-op's ids of Notes and DayEntries may
+    collide: the kind is part of it)."""
+    return {"group_id": status.group_id, "kind": status.kind, "id": status.id}
 
 
 def dropped_text(dropped: Dropped) -> str:

@@ -16,10 +16,12 @@ The guarantee: every status reaches every linked channel once, in Co-op's order,
 restarts (after a gap of more than ``MAX_CATCH_UP_DAYS`` days, only those days are caught up).
 Statuses are posted at least once (the cursor moves only after the posts), and a status seen
 again is skipped by the sent-log, which also covers the statuses of the cursor's own second.
-The one gap is a post whose answer never came back (the process killed mid-request, or the
-connection lost after Slack accepted it): that status is posted again next round, so a channel
-may show it twice. A graceful stop lets the post in flight finish first. Each message carries
-the status in its ``metadata``, for a future check against the channel's history.
+A post whose answer never came back (the process killed mid-request, or the connection lost
+after Slack accepted it) leaves its *attempt* (:meth:`Mirror.attempting`, written just before
+the post) in doubt: each message carries the status in its ``metadata``, so once the attempt
+cannot still be running (:meth:`Mirror.settled`) the poster looks for it in the channel's
+history before posting it again (``bot.coop_poster``). A graceful stop lets the post in flight
+finish first.
 
 Who may read: a channel shows what its linking person may read. The first linker who still can
 reads for the group; a linker whose Harvest link is gone, or who is no longer a member (Co-op
@@ -38,7 +40,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.accounts import NotLinked
 from bot.coop import Coop, batch
@@ -58,7 +60,8 @@ from bot.harvest.api import CoopApi
 from bot.harvest.errors import AuthError, HarvestError, NotFound
 from bot.harvest.models import Status
 from bot.harvest.timezones import zone_for
-from storage.coop_cursors import SentStatus, StatusMark
+from bot.slack_history import IN_DOUBT_AFTER
+from storage.coop_cursors import Attempt, SentStatus, StatusMark
 from storage.coop_links import CoopLink
 
 log = logging.getLogger(__name__)
@@ -97,9 +100,11 @@ NOT_A_MEMBER = "you are no longer a member of the group (or it was deleted)"
 class Mirror:
     """The reading and bookkeeping half of mirroring (see the module docstring)."""
 
-    def __init__(self, coop: Coop, *, clock: Callable[[], datetime]) -> None:
+    def __init__(self, coop: Coop, *, clock: Callable[[], datetime],
+                 in_doubt_after: timedelta = IN_DOUBT_AFTER) -> None:
         self._coop = coop
         self._clock = clock
+        self.in_doubt_after = in_doubt_after
 
     def groups(self) -> list[tuple[str, int]]:
         """Every linked ``(team_id, group_id)``."""
@@ -199,6 +204,32 @@ class Mirror:
         self._coop.cursors.record_sent(SentStatus(
             link.team_id, link.channel_id, link.group_id, mark_of(status), message_ts,
             self._clock()))
+
+    def attempting(self, link: CoopLink, status: Status) -> None:
+        """A post of ``status`` to ``link``'s channel begins (call just before sending it)."""
+        self._coop.cursors.begin(link.team_id, link.channel_id, link.group_id, mark_of(status),
+                                 self._clock())
+
+    def not_posted(self, link: CoopLink, status: Status) -> None:
+        """Slack answered that it did not post ``status``, or its history shows it is not
+        there: the attempt is over."""
+        self._coop.cursors.end(link.team_id, link.channel_id, link.group_id, mark_of(status))
+
+    def in_doubt(self, link: CoopLink, status: Status) -> Attempt | None:
+        """A post of ``status`` to ``link``'s channel that never had its answer, if any."""
+        return self._coop.cursors.attempt(link.team_id, link.channel_id, link.group_id,
+                                          mark_of(status))
+
+    def settled(self, attempt: Attempt) -> bool:
+        """Whether ``attempt`` cannot still be running (here or in another process), and was not
+        looked for in vain just now: the channel's history can tell whether it was made."""
+        settled = self._clock() - self.in_doubt_after
+        return attempt.attempted_at <= settled and (attempt.checked_at is None
+                                                    or attempt.checked_at <= settled)
+
+    def check_failed(self, attempt: Attempt) -> None:
+        """Reading the history for ``attempt`` failed: look again after ``in_doubt_after``."""
+        self._coop.cursors.checked(attempt, self._clock())
 
     def shown_already(self, team_id: str, channel_id: str, status: Status,
                       message_ts: str | None) -> bool:

@@ -11,6 +11,22 @@ coop_poll_interval`` in ``app.yaml``, 60 s by default).
 A channel Slack will not let the bot post to (archived, not found, the bot not in it) is
 unlinked and the person who linked it is told by DM; any other failure leaves the cursor where
 it is and the next round tries again.
+
+Posts in doubt: the mirror records each attempt just before the post, and Slack's answer ends
+it. An attempt left without its answer (the process was killed waiting, the connection
+dropped, the client timed out) is in doubt. When a round reaches that status again:
+
+- while the attempt may still be running (``IN_DOUBT_AFTER``, ``Mirror.settled``), nothing is
+  posted and the round stops there (the next round looks again);
+- then the channel's history is read for the message by its metadata
+  (:func:`bot.slack_history.find_posted`; only posts in doubt pay for that call): found, it is
+  recorded with its ts and not posted again; absent, it is posted;
+- if the history cannot be read (the bot not in the channel: it may post with
+  ``chat:write.public``; a workspace that installed the app before ``channels:history``/
+  ``groups:history`` were asked for), it is posted again, as before the check existed: a
+  status twice is a lesser harm than one lost (logged as a warning);
+- if reading it failed (Slack 5xx or rate limit after the client's retries, the network), the
+  round stops and the history is read again after ``IN_DOUBT_AFTER``.
 """
 
 from __future__ import annotations
@@ -30,6 +46,8 @@ from bot.coop_mirror import Mirror, Round
 from bot.harvest.models import Status
 from bot.scheduler import every
 from bot.services import Services
+from bot.slack_history import find_posted
+from storage.coop_cursors import Attempt
 from storage.coop_links import CoopLink
 
 log = logging.getLogger(__name__)
@@ -106,11 +124,19 @@ class CoopPoster:
     async def _post(self, link: CoopLink, status: Status, message: dict[str, Any]) -> bool:
         """Post one status into one channel and record it; whether the channel has it now."""
         token = await self._tokens(link.team_id)
+        attempt = self._mirror.in_doubt(link, status)
+        if attempt is not None:
+            found = await self._look_up(attempt, link, status, token)
+            if found is not None:
+                return found
         await self._pace.turn(link.channel_id)
+        # The attempt begins: from here a crash leaves the post in doubt (see the docstring).
+        self._mirror.attempting(link, status)
         try:
             answer = await self._client.chat_postMessage(channel=link.channel_id, **token,
                                                          **message)
         except SlackApiError as error:
+            self._mirror.not_posted(link, status)
             code = str(error.response.get("error", ""))
             if code in CHANNEL_GONE:
                 await self._services.run(self._mirror.drop_channel, link)
@@ -119,11 +145,39 @@ class CoopPoster:
             log.warning("Co-op mirror: posting to a channel failed (%s)", code)
             return False
         except (TimeoutError, SlackClientError, OSError) as error:
+            # Slack may have made it: the attempt stays, in doubt, for a later round to check.
             log.warning("Co-op mirror: Slack could not be reached (%s)", type(error).__name__)
             return False
         # No await between Slack's answer and the record: a stop cannot come in between.
         self._mirror.posted(link, status, answer.get("ts"))
         return True
+
+    async def _look_up(self, attempt: Attempt, link: CoopLink, status: Status,
+                       token: dict[str, Any]) -> bool | None:
+        """For a post in doubt: True when the channel has it (recorded now), False when this
+        round must stop here, None when it is to be posted."""
+        if not self._mirror.settled(attempt):
+            log.info("Co-op mirror: a post to a channel may still be in flight; waiting")
+            return False
+        lookup = await find_posted(
+            self._client, channel=link.channel_id, event_type=coop_blocks.STATUS_EVENT,
+            payload=coop_blocks.status_payload(status), attempted_at=attempt.attempted_at,
+            token=token)
+        if lookup.state == "found":
+            # No await between the lookup's answer and the record, as after a post.
+            self._mirror.posted(link, status, lookup.ts)
+            log.info("Co-op mirror: a status in doubt was in the channel already; recorded")
+            return True
+        if lookup.state == "failed":
+            self._mirror.check_failed(attempt)
+            log.warning("Co-op mirror: reading a channel's history failed (%s); looking again "
+                        "later", lookup.error)
+            return False
+        if lookup.state == "unreadable":
+            log.warning("Co-op mirror: a status may be in a channel already, but its history "
+                        "cannot be read (%s): posting it again", lookup.error)
+        self._mirror.not_posted(link, status)
+        return None
 
     async def _tell(self, link: CoopLink, text: str) -> None:
         """A DM to the person who linked ``link``."""

@@ -7,6 +7,12 @@ posted, per channel, so that a status seen again (after a crash between posting 
 cursor, or at the cursor's own second) is never posted twice. Which mark comes after which is
 the service's rule (:mod:`bot.coop_stream`), not this module's.
 
+An *attempt* is written just before a status is posted to a channel and removed with Slack's
+answer (recorded in the sent-log, or refused). One left behind (the process died waiting, the
+connection dropped) is a post *in doubt*: Slack may or may not have made it. The mirror looks
+for it in the channel's history before posting it again (``bot.coop_poster``); ``checked_at``
+is when that last failed, so that the look is not repeated at every round.
+
 Cursors and sent-logs are per Slack team: two workspaces mirroring one group keep their own.
 """
 
@@ -40,6 +46,18 @@ class SentStatus:
     mark: StatusMark
     message_ts: str | None
     sent_at: datetime
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A post of one status to one channel that began and has had no answer (yet)."""
+
+    team_id: str
+    channel_id: str
+    group_id: int
+    mark: StatusMark
+    attempted_at: datetime
+    checked_at: datetime | None = None
 
 
 class CoopCursors:
@@ -78,12 +96,16 @@ class CoopCursors:
                        [team_id, group_id])
             db.execute("DELETE FROM coop_sent WHERE team_id = ? AND group_id = ?",
                        [team_id, group_id])
+            db.execute("DELETE FROM coop_attempts WHERE team_id = ? AND group_id = ?",
+                       [team_id, group_id])
 
     # -- the sent-log -------------------------------------------------------------------------
 
     def record_sent(self, sent: SentStatus) -> bool:
-        """Remember that ``sent.mark`` was posted to the channel; False if it already was."""
+        """Remember that ``sent.mark`` was posted to the channel (its attempt is over); False if
+        it already was."""
         with atomic(self._db) as db:
+            _end(db, sent.team_id, sent.channel_id, sent.group_id, sent.mark)
             cursor = db.execute(
                 "INSERT OR IGNORE INTO coop_sent (team_id, channel_id, group_id, kind, status_id, "
                 "created_at, message_ts, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -108,10 +130,53 @@ class CoopCursors:
         return {(kind, status_id) for kind, status_id in rows}
 
     def forget_channel(self, team_id: str, channel_id: str) -> None:
-        """Drop a channel's sent-log (it was unlinked)."""
+        """Drop a channel's sent-log and attempts (it was unlinked)."""
         with atomic(self._db) as db:
             db.execute("DELETE FROM coop_sent WHERE team_id = ? AND channel_id = ?",
                        [team_id, channel_id])
+            db.execute("DELETE FROM coop_attempts WHERE team_id = ? AND channel_id = ?",
+                       [team_id, channel_id])
+
+    # -- attempts -----------------------------------------------------------------------------
+
+    def begin(self, team_id: str, channel_id: str, group_id: int, mark: StatusMark,
+              at: datetime) -> None:
+        """A post of ``mark`` to the channel begins now (``at``)."""
+        with atomic(self._db) as db:
+            db.execute(
+                "INSERT OR REPLACE INTO coop_attempts (team_id, channel_id, group_id, kind, "
+                "status_id, created_at, attempted_at, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                "NULL)",
+                [team_id, channel_id, group_id, mark.kind, mark.status_id,
+                 to_db(mark.created_at), to_db(at)])
+
+    def end(self, team_id: str, channel_id: str, group_id: int, mark: StatusMark) -> None:
+        """The post's answer came and it was not made (Slack refused it), or it was looked for
+        and is not there: no longer in doubt."""
+        with atomic(self._db) as db:
+            _end(db, team_id, channel_id, group_id, mark)
+
+    def attempt(self, team_id: str, channel_id: str, group_id: int,
+                mark: StatusMark) -> Attempt | None:
+        """The post of ``mark`` to the channel still waiting for its answer, if any."""
+        with atomic(self._db) as db:
+            row = db.execute(
+                "SELECT attempted_at, checked_at FROM coop_attempts WHERE team_id = ? AND "
+                "channel_id = ? AND group_id = ? AND kind = ? AND status_id = ?",
+                [team_id, channel_id, group_id, mark.kind, mark.status_id]).fetchone()
+        if row is None:
+            return None
+        return Attempt(team_id, channel_id, group_id, mark, from_db(row[0]),
+                       from_db(row[1]) if row[1] else None)
+
+    def checked(self, attempt: Attempt, at: datetime) -> None:
+        """Looking for ``attempt``'s message failed at ``at``: wait before looking again."""
+        with atomic(self._db) as db:
+            db.execute(
+                "UPDATE coop_attempts SET checked_at = ? WHERE team_id = ? AND channel_id = ? "
+                "AND group_id = ? AND kind = ? AND status_id = ?",
+                [to_db(at), attempt.team_id, attempt.channel_id, attempt.group_id,
+                 attempt.mark.kind, attempt.mark.status_id])
 
     def prune(self, team_id: str, group_id: int, before: datetime) -> int:
         """Forget sent-log rows of statuses created before ``before`` (behind the cursor, so
@@ -121,6 +186,32 @@ class CoopCursors:
                 "DELETE FROM coop_sent WHERE team_id = ? AND group_id = ? AND created_at < ?",
                 [team_id, group_id, to_db(before)],
             ).rowcount
+
+
+def _end(db: sqlite_utils.Database, team_id: str, channel_id: str, group_id: int,
+         mark: StatusMark) -> None:
+    db.execute("DELETE FROM coop_attempts WHERE team_id = ? AND channel_id = ? AND group_id = ? "
+               "AND kind = ? AND status_id = ?",
+               [team_id, channel_id, group_id, mark.kind, mark.status_id])
+
+
+def create_attempts_table(db: sqlite_utils.Database) -> None:
+    """Posts waiting for Slack's answer (migration ``0006_coop_attempts``)."""
+    db.execute(
+        """
+        CREATE TABLE coop_attempts (
+            team_id TEXT NOT NULL,
+            channel_id TEXT NOT NULL,
+            group_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            status_id INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            attempted_at TEXT NOT NULL,
+            checked_at TEXT,
+            PRIMARY KEY (team_id, channel_id, group_id, kind, status_id)
+        )
+        """
+    )
 
 
 def create_tables(db: sqlite_utils.Database) -> None:

@@ -157,6 +157,12 @@ def _outbox_notices(db: sqlite_utils.Database) -> None:
     add_notice_columns(db)
 
 
+def _coop_attempts(db: sqlite_utils.Database) -> None:
+    from storage.coop_cursors import create_attempts_table
+
+    create_attempts_table(db)
+
+
 # Append only: a name, once released, is never changed or reordered.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("0001_initial_schema", _initial_schema),
@@ -164,6 +170,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("0003_coop_cursors", _coop_cursors),
     Migration("0004_digests", _digests),
     Migration("0005_outbox_notices", _outbox_notices),
+    Migration("0006_coop_attempts", _coop_attempts),
 )
 
 

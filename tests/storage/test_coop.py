@@ -105,3 +105,28 @@ def test_what_is_written_survives_reopening(db_path: Path, db: sqlite_utils.Data
     assert CoopLinks(again).get(TEAM, "C0TEAM") == _link()
     assert CoopCursors(again).sent(TEAM, "C0TEAM", 25) == {("Note", 247)}
     again.conn.close()
+
+
+def test_an_attempt_lasts_until_its_answer_or_the_channel_goes(db: sqlite_utils.Database) -> None:
+    cursors = CoopCursors(db)
+    assert "coop_attempts" in db.table_names()
+    assert cursors.attempt(TEAM, "C0TEAM", 25, MARK) is None
+    cursors.begin(TEAM, "C0TEAM", 25, MARK, NOW)
+    attempt = cursors.attempt(TEAM, "C0TEAM", 25, MARK)
+    assert attempt is not None and (attempt.attempted_at, attempt.checked_at) == (NOW, None)
+    cursors.checked(attempt, NOW + timedelta(minutes=5))
+    again = cursors.attempt(TEAM, "C0TEAM", 25, MARK)
+    assert again is not None and again.checked_at == NOW + timedelta(minutes=5)
+    # Slack's answer: recorded as sent, the attempt is over.
+    cursors.record_sent(SentStatus(TEAM, "C0TEAM", 25, MARK, "1.000001", NOW))
+    assert cursors.attempt(TEAM, "C0TEAM", 25, MARK) is None
+    # Refused: ended; a channel unlinked or a group forgotten takes its attempts along.
+    cursors.begin(TEAM, "C0TEAM", 25, MARK, NOW)
+    cursors.end(TEAM, "C0TEAM", 25, MARK)
+    assert cursors.attempt(TEAM, "C0TEAM", 25, MARK) is None
+    cursors.begin(TEAM, "C0TEAM", 25, MARK, NOW)
+    cursors.forget_channel(TEAM, "C0TEAM")
+    assert cursors.attempt(TEAM, "C0TEAM", 25, MARK) is None
+    cursors.begin(TEAM, "C0TEAM", 25, MARK, NOW)
+    cursors.forget_group(TEAM, 25)
+    assert cursors.attempt(TEAM, "C0TEAM", 25, MARK) is None
