@@ -276,9 +276,10 @@ class HarvestV2Client(ReportsV2Calls, ResourcesV2Calls):
             user_id=of_user,
             clock=self._clock_for("POST", started_at, ended_at),
         )
+        entry = self._post_entry(body)
         if bodies_v2.starts_timer(hours, ended_at):
-            self._stop_running(self._user_id(of_user))
-        return self._post_entry(body)
+            self._stop_running(self._user_id(of_user), keep=entry.id)
+        return entry
 
     def start_timer(
         self,
@@ -290,7 +291,11 @@ class HarvestV2Client(ReportsV2Calls, ResourcesV2Calls):
         of_user: int | None = None,
     ) -> Entry:
         """Start a timer (on today, in the person's time zone, unless ``spent_at`` is given),
-        after stopping the person's running one."""
+        then stop the person's other running one.
+
+        In that order: a start Harvest refuses (a project the person is not assigned to, or
+        archived meanwhile) leaves their running timer running.
+        """
         body = bodies_v2.new_entry(
             project_id=project_id,
             task_id=task_id,
@@ -298,8 +303,9 @@ class HarvestV2Client(ReportsV2Calls, ResourcesV2Calls):
             notes=notes,
             user_id=of_user,
         )
-        self._stop_running(self._user_id(of_user))
-        return self._post_entry(body)
+        entry = self._post_entry(body)
+        self._stop_running(self._user_id(of_user), keep=entry.id)
+        return entry
 
     def _post_entry(self, body: bytes) -> Entry:
         # Never repeated: a second POST would log the time twice.
@@ -311,11 +317,11 @@ class HarvestV2Client(ReportsV2Calls, ResourcesV2Calls):
             raise
         return self._read_entry(reply)
 
-    def _stop_running(self, user_id: int) -> float | None:
-        """Stop the person's running timer(s); the hours of the last one stopped, if any."""
+    def _stop_running(self, user_id: int, *, keep: int | None = None) -> float | None:
+        """Stop the person's running timer(s) but ``keep``; the hours of the last one stopped."""
         stopped = None
         for running in self._entries({"user_id": user_id, "is_running": "true"}):
-            if running.is_running:
+            if running.is_running and running.id != keep:
                 stopped = self._timer(running.id, "stop").hours
         return stopped
 

@@ -173,24 +173,25 @@ def test_duration_accounts_send_hours() -> None:
     }
 
 
-def test_starting_a_timer_stops_the_running_one_first_and_sends_no_hours() -> None:
+def test_starting_a_timer_then_stops_the_running_one_and_sends_no_hours() -> None:
     harvest = (
         with_me(ScriptedHarvest())
-        .on("GET", "/v2/time_entries", page_reply("time_entries", [running_record(7)]))
-        .on("PATCH", "/v2/time_entries/7/stop", json_reply(entry_record(7, hours=1.25)))
         .on("POST", "/v2/time_entries", json_reply(running_record(8), 201))
+        .on("GET", "/v2/time_entries",
+            page_reply("time_entries", [running_record(8), running_record(7)]))
+        .on("PATCH", "/v2/time_entries/7/stop", json_reply(entry_record(7, hours=1.25)))
     )
     started = make_client(harvest).start_timer(1, 2, notes="Standup")
     assert started.id == 8 and started.is_running
     assert [(r.method, r.url.path) for r in harvest.requests] == [
         ("GET", "/v2/users/me"),
-        ("GET", "/v2/time_entries"),
-        ("PATCH", "/v2/time_entries/7/stop"),
         ("POST", "/v2/time_entries"),
+        ("GET", "/v2/time_entries"),
+        ("PATCH", "/v2/time_entries/7/stop"),  # the new one keeps running
     ]
-    assert dict(harvest.requests[1].url.params) == {"user_id": "1782959", "is_running": "true"}
+    assert dict(harvest.requests[2].url.params) == {"user_id": "1782959", "is_running": "true"}
     # Today in New York (the person's zone) at 15:00 UTC.
-    assert body_of(harvest.requests[-1]) == {
+    assert body_of(harvest.requests[1]) == {
         "project_id": 1,
         "task_id": 2,
         "spent_date": "2026-03-10",
@@ -205,8 +206,8 @@ def test_add_entry_without_hours_is_a_timer_too() -> None:
         .on("POST", "/v2/time_entries", json_reply(running_record(8), 201))
     )
     make_client(harvest).add_entry(1, 2, date(2026, 3, 10), of_user=5)
-    assert harvest.requests[0].url.params["user_id"] == "5"
-    assert "hours" not in body_of(harvest.requests[-1])
+    assert "hours" not in body_of(harvest.requests[0])
+    assert harvest.requests[1].url.params["user_id"] == "5"  # then their other timer stopped
 
 
 @pytest.mark.parametrize(
@@ -246,6 +247,19 @@ def test_a_start_time_alone_starts_a_timer_on_timestamp_accounts() -> None:
     make_client(harvest).add_entry(1, 2, date(2026, 3, 10), started_at=time(9))
     assert harvest.sent("GET", "/v2/time_entries")  # the running timer was looked for
     assert body_of(harvest.sent("POST")[0])["started_time"] == "9:00am"
+
+
+def test_a_start_harvest_refuses_leaves_the_running_timer_running() -> None:
+    harvest = (
+        with_me(ScriptedHarvest())
+        .on("POST", "/v2/time_entries",
+            json_reply({"message": "Polly is not assigned to project 'Tapas Bar'"}, 422))
+    )
+    with pytest.raises(ValidationError, match="not assigned"):
+        make_client(harvest).start_timer(1, 2, notes="Tapas")
+    with pytest.raises(ValidationError, match="not assigned"):
+        make_client(harvest).add_entry(1, 2, date(2026, 3, 10))
+    assert not harvest.sent("PATCH")  # nothing was stopped
 
 
 def test_clock_times_on_a_duration_account_are_refused_before_writing() -> None:
