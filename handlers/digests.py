@@ -26,6 +26,8 @@ from storage.digests import DigestSubscription
 Message = dict[str, Any]
 #: The "Post now" button on ``digest show``; its value is the digest's kind.
 POST_NOW = "digest_post_now"
+NOT_OWNER_CHANGE_TEXT = ("This channel's {kind} digest is <@{owner}>'s: only they, or a Harvest "
+                         "administrator, can change it.")
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,18 @@ async def digest(services: Services, client: AsyncWebClient, body: dict[str, Any
 
 async def _subscribe(services: Services, client: AsyncWebClient, where: Where,
                      action: words.DigestSubscribe) -> Message:
+    digests = digests_of(services)
+    # Setting one up replaces the channel's digest of that kind: the same rule as stopping it.
+    others = [s for s in digests.for_channel(where.team_id, where.channel_id)
+              if s.kind == action.kind and s.owner_user_id != where.user_id]
+    if others and not await services.run(digests.is_administrator, where.team_id,
+                                         where.user_id):
+        return text_message(NOT_OWNER_CHANGE_TEXT.format(owner=others[0].owner_user_id,
+                                                         kind=action.kind))
     directory = people(services)
     me = await directory.profile(client, where.user_id)
     emails = {uid: (await directory.profile(client, uid)).email
               for uid in action.scope.user_ids}
-    digests = digests_of(services)
     sub = await services.run(digests.subscribe, where.team_id, where.channel_id, where.user_id,
                              action, timezone=me.tz, emails=emails)
     services.scheduler.reload()
