@@ -32,7 +32,7 @@ class Background:
     def __init__(self, services: Services, client: AsyncWebClient, *, tokens: Tokens,
                  outbox_interval: float = 5.0) -> None:
         self.services = services
-        self.worker = OutboxWorker(services, client, interval=outbox_interval)
+        self.worker = OutboxWorker(services, client, interval=outbox_interval, tokens=tokens)
         schedule_coop(services, client, tokens=tokens)
         schedule_digests(services, client, tokens=tokens)
 

@@ -6,6 +6,12 @@
 (run by the worker in ``bot.runtime``) retries due items and returns what happened to each, so
 the caller can tell the person again.
 
+The person is owed a notice when their kept write lands or fails for good. That debt is stored
+with the write (``storage.outbox``): :meth:`Writes.owed_notices` hands out the notices due,
+:meth:`Writes.told` settles one, :meth:`Writes.tell_later` puts one off after Slack refused it.
+So a notice survives both Slack refusing it many times over and the process dying after the
+write landed.
+
 Nothing is written twice: an ``Unavailable`` on an add may mean the entry landed and only the
 answer was lost, so before each retry the day's entries are searched for one matching the write
 (project, task, notes, hours) created after the first attempt; if there is one, that is it.
@@ -26,13 +32,16 @@ from bot.accounts import AccountError, Accounts, Acting
 from bot.harvest.errors import HarvestError, Throttled, Unavailable
 from bot.harvest.models import Entry
 from storage.errors import OutboxClosedError
-from storage.outbox import Outbox, OutboxItem
+from storage.outbox import Outbox, OutboxItem, OutboxStatus
 
 log = logging.getLogger(__name__)
 
 ADD_ENTRY = "add_entry"
 #: Harvest's clock and ours may differ a little; an entry this much older still counts.
 CLOCK_SKEW = timedelta(seconds=5)
+#: A notice Slack has refused for this long is given up (and logged): "your 10:00 entry landed"
+#: a day late tells the person nothing their timesheet does not.
+NOTICE_MAX_AGE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,19 @@ class Outcome:
     @property
     def finished(self) -> bool:
         return self.entry is not None or self.error is not None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the person is owed about one kept write: it landed, or ``error`` says why not."""
+
+    item_id: int
+    team_id: str
+    user_id: str
+    description: str
+    landed: bool
+    error: str | None
+    attempts: int
 
 
 class Writes:
@@ -131,6 +153,34 @@ class Writes:
         for item in self._outbox.claim_due(self._clock(), limit=limit):
             outcomes.append(self._process(item))
         return outcomes
+
+    def owed_notices(self, *, limit: int = 10) -> list[Notice]:
+        """The notices due now, leased to the caller: each must end in :meth:`told` or
+        :meth:`tell_later` (or, if the caller dies, comes due again when the lease runs out).
+        Notices older than ``NOTICE_MAX_AGE`` are given up here, with a log line."""
+        now = self._clock()
+        notices = []
+        for item in self._outbox.claim_notices(now, limit=limit):
+            if now - item.updated_at > NOTICE_MAX_AGE:
+                log.warning("gave up telling a person about outbox item %s: Slack refused the "
+                            "notice for a day", item.id)
+                self._outbox.mark_told(item.id, now)
+                continue
+            notices.append(Notice(
+                item.id, item.team_id, item.user_id,
+                str(item.payload.get("description", "your time entry")),
+                landed=item.status is OutboxStatus.DONE, error=item.last_error,
+                attempts=item.notice_attempts))
+        return notices
+
+    def told(self, notice: Notice) -> None:
+        """Slack took the notice (or can never take it: the person is gone)."""
+        self._outbox.mark_told(notice.item_id, self._clock())
+
+    def tell_later(self, notice: Notice) -> None:
+        """Slack did not take the notice: try again after a backoff that grows per attempt."""
+        wait = min(self._backoff * (2 ** max(notice.attempts - 1, 0)), self._max_backoff)
+        self._outbox.notice_later(notice.item_id, self._clock() + wait)
 
     def _process(self, item: OutboxItem) -> Outcome:
         description = str(item.payload.get("description", "your time entry"))

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -20,12 +22,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import blocks
 from bot.accounts import Acting
 from bot.channel_pace import channel_pace
-from bot.outbox import Outcome
+from bot.outbox import Notice
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 PROFILE_TTL = 300.0
+#: Slack errors after which a DM can never be delivered: the person left or was deactivated, or
+#: the workspace removed the app. Any other refusal is tried again later.
+UNDELIVERABLE = frozenset({
+    "user_not_found", "channel_not_found", "account_inactive", "user_disabled", "is_archived",
+    "cannot_dm_bot", "invalid_auth", "token_revoked", "team_access_not_granted",
+})
 
 
 @dataclass(frozen=True)
@@ -99,10 +107,14 @@ async def acting_for(
 class OutboxWorker:
     """Retries due outbox items every ``interval`` seconds and tells people how they went."""
 
-    def __init__(self, services: Services, client: AsyncWebClient, interval: float = 5.0) -> None:
+    def __init__(self, services: Services, client: AsyncWebClient, interval: float = 5.0, *,
+                 tokens: Callable[[str], Awaitable[dict[str, Any]]] | None = None) -> None:
+        """:param tokens: a workspace's ``{"token": …}`` when installed in several (as the
+            Co-op and digest posters get it); by default the client's own token."""
         self._services = services
         self._client = client
         self._interval = interval
+        self._tokens = tokens
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -127,41 +139,61 @@ class OutboxWorker:
             await asyncio.sleep(self._interval)
 
     async def tick(self, limit: int = 10) -> int:
-        """One round: retry up to ``limit`` due writes, one at a time, telling each person as
-        soon as theirs finished; how many were told.
+        """One round: retry up to ``limit`` due writes, one at a time, and after each tell the
+        people whose notices are due (that write's person at once); how many were told.
 
-        One at a time because a write is marked done before its person is told: had the round
-        retried all of them first, a crash during the round would lose the notices of every
-        write done so far, and a done write is never told again. Now it loses at most one.
+        One write at a time, each followed by its notice, so that people hear as soon as theirs
+        landed. The notices themselves are owed in the database (``bot.outbox``): one Slack
+        refused, or one the process died before sending, is sent on a later round.
         """
-        told = 0
+        told = await self._tell_owed()
         for _ in range(limit):
             outcomes = await self._services.run(self._services.outbox.process_due, limit=1)
             if not outcomes:
                 break
-            for outcome in outcomes:
-                if outcome.finished and await self._tell(outcome):
-                    told += 1
+            told += await self._tell_owed()
         return told
 
-    async def _tell(self, outcome: Outcome) -> bool:
-        """DM the person how their write went; whether Slack took it."""
+    async def _tell_owed(self) -> int:
+        """Send the notices due now; how many Slack took."""
+        writes = self._services.outbox
+        told = 0
+        for notice in await self._services.run(writes.owed_notices):
+            outcome = await self._tell(notice)
+            if outcome == "later":
+                await self._services.run(writes.tell_later, notice)
+                continue
+            await self._services.run(writes.told, notice)
+            told += outcome == "told"
+        return told
+
+    async def _tell(self, notice: Notice) -> str:
+        """DM the person how their write went: "told", "gone" (Slack can never deliver it:
+        the person or the install is gone; logged) or "later" (refused for now)."""
         text = (
-            blocks.LANDED_TEXT.format(what=outcome.description)
-            if outcome.entry is not None
-            else blocks.FAILED_TEXT.format(what=outcome.description, error=outcome.error)
+            blocks.LANDED_TEXT.format(what=notice.description)
+            if notice.landed
+            else blocks.FAILED_TEXT.format(what=notice.description, error=notice.error)
         )
         # Several of a person's writes may land in one round: a DM a second, as Slack wants.
-        await channel_pace(self._services).turn(outcome.item.user_id)
+        await channel_pace(self._services).turn(notice.user_id)
         try:
             await self._client.chat_postMessage(
-                channel=outcome.item.user_id, **blocks.text_message(text)
+                channel=notice.user_id, **blocks.text_message(text), **await self._token(notice)
             )
         except SlackApiError as error:
-            log.warning("could not tell the person: %s", error.response.get("error"))
-            return False
+            code = error.response.get("error")
+            if code in UNDELIVERABLE:
+                log.warning("cannot tell the person, giving up: %s", code)
+                return "gone"
+            log.warning("could not tell the person, will try again: %s", code)
+            return "later"
         except (SlackClientError, ClientError, TimeoutError) as error:
             # Slack unreachable past the client's retries: the others are still told.
-            log.warning("could not tell the person: %s", type(error).__name__)
-            return False
-        return True
+            log.warning("could not tell the person, will try again: %s", type(error).__name__)
+            return "later"
+        return "told"
+
+    async def _token(self, notice: Notice) -> dict[str, Any]:
+        """The workspace's bot token, when the app is installed in several."""
+        return await self._tokens(notice.team_id) if self._tokens is not None else {}

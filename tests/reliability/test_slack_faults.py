@@ -72,6 +72,34 @@ def test_dm_refused_twice_is_retried_and_delivered_once(
     assert len(_dms(app, LANDED)) == 1
 
 
+def test_dm_refused_past_the_clients_retries_is_sent_on_a_later_round_once(
+        app: SlackAppHarness, emulator: RunningEmulator) -> None:
+    """429, 429, then 500: three refusals in a row, more than the Web API client retries (they
+    count every kind together). The notice stays owed and the next round delivers it."""
+    app.slack.fail_next("chat.postMessage", status=429, retry_after=1, times=2)
+    app.slack.fail_next("chat.postMessage", status=500, times=1)
+    _keep_a_write(app, emulator, "slack mixed")
+
+    app.slack.wait_for("chat.postMessage", lambda c: LANDED in text_of(c) and c.ok, timeout=30)
+    _settle()
+    assert len(_dms(app, LANDED, ok=False)) == 3
+    assert len(_dms(app, LANDED)) == 1
+
+
+def test_a_dm_slack_can_never_deliver_is_given_up_not_retried_forever(
+        app: SlackAppHarness, emulator: RunningEmulator) -> None:
+    """The person's account was deactivated meanwhile: Slack answers ``account_inactive``, no
+    later round will do better, so the notice is settled (and logged), not tried again."""
+    app.slack.error_next("chat.postMessage", "account_inactive")
+    _keep_a_write(app, emulator, "slack gone")
+
+    app.slack.wait_for("chat.postMessage", lambda c: LANDED in text_of(c), timeout=30, ok=False)
+    _settle(7)  # past the first notice backoff (5 s): a retry would show by now
+    assert len(_dms(app, LANDED, ok=None)) == 1
+    (item,) = app.services.db.execute("SELECT told_at FROM outbox").fetchall()
+    assert item[0] is not None
+
+
 def _short_timeout(app: SlackAppHarness, seconds: float = 1.0) -> None:
     """The bot's Web API client waits ``seconds`` rather than 30 for an answer (tests only)."""
     app._server.config.app.state.bolt.client.timeout = seconds  # type: ignore[union-attr]
@@ -90,10 +118,11 @@ def test_dm_timing_out_is_retried_and_delivered_once(
     assert len(_dms(app, LANDED)) == 1
 
 
-def test_a_dm_slack_never_takes_costs_no_other_persons_notice(
+def test_a_dm_slack_will_not_take_now_costs_no_other_persons_notice_and_comes_later(
         app: SlackAppHarness, emulator: RunningEmulator) -> None:
     """Two writes land in one round of the outbox worker; Slack times out on every try of the
-    first notice (three, with the retries): the second person is still told."""
+    first notice (three, with the client's retries): the second person is still told, and the
+    first notice, still owed in the database, is sent on a later round, once."""
     _short_timeout(app)
     app.link("basil")
     rule = emulator.faults.add("/daily/add", method="POST", status=500)
@@ -109,9 +138,13 @@ def test_a_dm_slack_never_takes_costs_no_other_persons_notice(
 
     app.slack.wait_for("chat.postMessage", lambda c: c.args.get("channel") == user_id("basil")
                        and LANDED in text_of(c), timeout=20)
+    assert len(_dms(app, LANDED)) == 0  # polly's: timed out, with the client's retry: put off
+    assert len(_dms(app, LANDED, ok=False)) >= 2
+
+    app.slack.wait_for("chat.postMessage", lambda c: c.args.get("channel") == POLLY
+                       and LANDED in text_of(c) and c.ok, timeout=30)
     _settle(2)
-    assert len(_dms(app, LANDED, ok=False)) == 3  # polly's: tried three times, logged, given up
-    assert len(_dms(app, LANDED)) == 0
+    assert len(_dms(app, LANDED)) == 1
 
 
 def test_several_notices_for_one_person_in_one_round_keep_slacks_pace(
