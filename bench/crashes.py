@@ -215,12 +215,12 @@ def outbox(writes: int = 6, kill_after: int | None = None) -> Outcome:
         scene.kill()
         at_kill = landed()
         time.sleep(1.5)  # the write in Harvest's hands lands (or not) with nobody to hear it
-        # The dead worker's lease (2 minutes) runs out.
-        scene.sql("UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending'",
+        # The dead worker's leases (2 minutes) run out: on writes, and on notices it held.
+        scene.sql("UPDATE outbox SET next_attempt_at = ? WHERE told_at IS NULL",
                   (datetime.now(UTC) - timedelta(seconds=1)).isoformat(timespec="microseconds"))
         scene.start()
         assert wait_until(lambda: not scene.sql(
-            "SELECT 1 FROM outbox WHERE status = 'pending'"), 60), "writes still kept"
+            "SELECT 1 FROM outbox WHERE told_at IS NULL"), 60), "writes kept or notices owed"
         time.sleep(2.0)
         counts = [int(emulator.store.scalar("SELECT COUNT(*) FROM day_entries WHERE notes = ?", n))
                   for n in notes]
