@@ -31,6 +31,7 @@ import sqlite_utils
 from bot.accounts import AccountError, Accounts, Acting
 from bot.harvest.errors import HarvestError, Throttled, Unavailable
 from bot.harvest.models import Entry
+from bot.slack_history import IN_DOUBT_AFTER
 from storage.errors import OutboxClosedError
 from storage.outbox import Outbox, OutboxItem, OutboxStatus
 
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 ADD_ENTRY = "add_entry"
 #: Harvest's clock and ours may differ a little; an entry this much older still counts.
 CLOCK_SKEW = timedelta(seconds=5)
+#: How long a claimed notice is left to its worker before it is owed again: as long as a post
+#: may stay in flight, so that when it comes due again, what the DM's history says is final.
+NOTICE_LEASE = IN_DOUBT_AFTER
 #: A notice Slack has refused for this long is given up (and logged): "your 10:00 entry landed"
 #: a day late tells the person nothing their timesheet does not.
 NOTICE_MAX_AGE = timedelta(days=1)
@@ -78,6 +82,9 @@ class Notice:
     landed: bool
     error: str | None
     attempts: int
+    #: When an earlier attempt began whose outcome nobody recorded (its process died): Slack
+    #: may already show it, so the DM's history is read first. None: nothing in doubt.
+    in_doubt_since: datetime | None = None
 
 
 class Writes:
@@ -160,7 +167,8 @@ class Writes:
         Notices older than ``NOTICE_MAX_AGE`` are given up here, with a log line."""
         now = self._clock()
         notices = []
-        for item in self._outbox.claim_notices(now, limit=limit):
+        for owed in self._outbox.claim_notices(now, limit=limit, lease=NOTICE_LEASE):
+            item = owed.item
             if now - item.updated_at > NOTICE_MAX_AGE:
                 log.warning("gave up telling a person about outbox item %s: Slack refused the "
                             "notice for a day", item.id)
@@ -170,7 +178,7 @@ class Writes:
                 item.id, item.team_id, item.user_id,
                 str(item.payload.get("description", "your time entry")),
                 landed=item.status is OutboxStatus.DONE, error=item.last_error,
-                attempts=item.notice_attempts))
+                attempts=item.notice_attempts, in_doubt_since=owed.in_doubt_since))
         return notices
 
     def told(self, notice: Notice) -> None:

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -24,10 +24,15 @@ from bot.accounts import Acting
 from bot.channel_pace import channel_pace
 from bot.outbox import Notice
 from bot.services import Services
+from bot.slack_history import find_posted
 
 log = logging.getLogger(__name__)
 
 PROFILE_TTL = 300.0
+#: How an attempt to tell someone ended (see ``OutboxWorker._tell``).
+Verdict = Literal["told", "told_before", "gone", "later"]
+#: ``metadata.event_type`` of the DM telling a person how a kept write went.
+NOTICE_EVENT = "harvest_write_notice"
 #: Slack errors after which a DM can never be delivered: the person left or was deactivated, or
 #: the workspace removed the app. Any other refusal is tried again later.
 UNDELIVERABLE = frozenset({
@@ -167,19 +172,28 @@ class OutboxWorker:
             told += outcome == "told"
         return told
 
-    async def _tell(self, notice: Notice) -> str:
-        """DM the person how their write went: "told", "gone" (Slack can never deliver it:
-        the person or the install is gone; logged) or "later" (refused for now)."""
+    async def _tell(self, notice: Notice) -> Verdict:
+        """DM the person how their write went: "told", "told_before" (an attempt that died
+        without a verdict had delivered it), "gone" (Slack can never deliver it: the person or
+        the install is gone; logged) or "later" (refused for now).
+
+        Each DM carries the outbox item in its ``metadata``, for that look at the history."""
         text = (
             blocks.LANDED_TEXT.format(what=notice.description)
             if notice.landed
             else blocks.FAILED_TEXT.format(what=notice.description, error=notice.error)
         )
+        token = await self._token(notice)
+        tag = {"event_type": NOTICE_EVENT, "event_payload": {"outbox_item": notice.item_id}}
+        if notice.in_doubt_since is not None:
+            seen = await self._look_up(notice, tag, token)
+            if seen != "absent":
+                return seen
         # Several of a person's writes may land in one round: a DM a second, as Slack wants.
         await channel_pace(self._services).turn(notice.user_id)
         try:
             await self._client.chat_postMessage(
-                channel=notice.user_id, **blocks.text_message(text), **await self._token(notice)
+                channel=notice.user_id, **blocks.text_message(text), metadata=tag, **token
             )
         except SlackApiError as error:
             code = error.response.get("error")
@@ -193,6 +207,33 @@ class OutboxWorker:
             log.warning("could not tell the person, will try again: %s", type(error).__name__)
             return "later"
         return "told"
+
+    async def _look_up(self, notice: Notice, tag: dict[str, Any],
+                       token: dict[str, Any]) -> Verdict | Literal["absent"]:
+        """An attempt of this notice died without a verdict: "told" if the DM's history shows
+        it, "later" if Slack cannot say now, "absent" to send it (also when the history is
+        unreadable: a notice twice is the lesser harm than none)."""
+        assert notice.in_doubt_since is not None
+        try:
+            opened = await self._client.conversations_open(users=notice.user_id, **token)
+            channel = str(opened["channel"]["id"])
+        except SlackApiError as error:
+            code = error.response.get("error")
+            return "gone" if code in UNDELIVERABLE else "absent"
+        except (SlackClientError, ClientError, TimeoutError):
+            return "later"
+        lookup = await find_posted(self._client, channel=channel, event_type=NOTICE_EVENT,
+                                   payload=tag["event_payload"],
+                                   attempted_at=notice.in_doubt_since, token=token)
+        if lookup.state == "found":
+            log.info("a notice in doubt was delivered before the restart; not sent again")
+            return "told_before"
+        if lookup.state == "failed":
+            return "later"
+        if lookup.state == "unreadable":
+            log.warning("cannot read the DM's history (%s): sending a notice in doubt again",
+                        lookup.error)
+        return "absent"
 
     async def _token(self, notice: Notice) -> dict[str, Any]:
         """The workspace's bot token, when the app is installed in several."""

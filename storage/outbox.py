@@ -22,6 +22,11 @@ way, and settled by :meth:`Outbox.mark_told`::
          ▲                                 │
          └──────── notice_later ◄──────────┘   (and when the lease expires)
 
+A claim records when the attempt began (``notice_tried_at``); ``notice_later`` clears it. So a
+claim that finds it still set knows the previous attempt never reached a verdict: its process
+died, maybe after Slack took the DM. :class:`OwedNotice` hands that moment on (``in_doubt_since``)
+for the caller to look in the DM's history before sending again.
+
 The payload and ``last_error`` are stored in clear: put ids and values in them, never a
 credential, and make ``last_error`` a message safe to show.
 """
@@ -68,6 +73,15 @@ class OutboxItem:
     notice_attempts: int = 0
 
 
+@dataclass(frozen=True)
+class OwedNotice:
+    """A notice claimed by :meth:`Outbox.claim_notices`: its item, and when an attempt whose
+    outcome nobody recorded began (None: no earlier attempt is in doubt)."""
+
+    item: OutboxItem
+    in_doubt_since: datetime | None
+
+
 _COLUMNS = (
     "id, idempotency_key, team_id, user_id, operation, payload, status, attempts, "
     "next_attempt_at, last_error, result, created_at, updated_at, told_at, notice_attempts"
@@ -79,6 +93,7 @@ def add_notice_columns(db: sqlite_utils.Database) -> None:
     notice reached Slack is not known, and telling someone about an old write again is worse."""
     db.execute("ALTER TABLE outbox ADD COLUMN told_at TEXT")
     db.execute("ALTER TABLE outbox ADD COLUMN notice_attempts INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE outbox ADD COLUMN notice_tried_at TEXT")
     db.execute("UPDATE outbox SET told_at = updated_at WHERE status != 'pending'")
 
 
@@ -186,18 +201,26 @@ class Outbox:
 
     def claim_notices(
         self, now: datetime, *, limit: int = 10, lease: timedelta = timedelta(minutes=2)
-    ) -> list[OutboxItem]:
+    ) -> list[OwedNotice]:
         """Lease up to ``limit`` owed notices whose time has come, oldest first, as
         :meth:`claim_due` leases writes: not due again until ``now + lease``."""
         with atomic(self._db) as db:
-            rows = db.execute(
-                "UPDATE outbox SET notice_attempts = notice_attempts + 1, next_attempt_at = ? "
-                "WHERE id IN (SELECT id FROM outbox WHERE status IN ('done', 'failed') "
-                "AND told_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?) "
-                f"RETURNING {_COLUMNS}",
-                [to_db(now + lease), to_db(now), limit],
+            due = db.execute(
+                "SELECT id, notice_tried_at FROM outbox WHERE status IN ('done', 'failed') "
+                "AND told_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+                [to_db(now), limit],
             ).fetchall()
-        return sorted((_from_row(row) for row in rows), key=lambda i: (i.updated_at, i.id))
+            if not due:
+                return []
+            rows = db.execute(
+                "UPDATE outbox SET notice_attempts = notice_attempts + 1, next_attempt_at = ?, "
+                f"notice_tried_at = ? WHERE id IN ({', '.join('?' * len(due))}) "
+                f"RETURNING {_COLUMNS}",
+                [to_db(now + lease), to_db(now), *(row[0] for row in due)],
+            ).fetchall()
+        tried = {row[0]: from_db(row[1]) if row[1] is not None else None for row in due}
+        items = sorted((_from_row(row) for row in rows), key=lambda i: (i.updated_at, i.id))
+        return [OwedNotice(item, tried[item.id]) for item in items]
 
     def mark_told(self, item_id: int, now: datetime) -> None:
         """The person has been told how the write went (or never can be)."""
@@ -208,8 +231,8 @@ class Outbox:
     def notice_later(self, item_id: int, at: datetime) -> None:
         """Slack did not take the notice: try again at ``at``."""
         with atomic(self._db) as db:
-            db.execute("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND told_at IS NULL",
-                       [to_db(at), item_id])
+            db.execute("UPDATE outbox SET next_attempt_at = ?, notice_tried_at = NULL "
+                       "WHERE id = ? AND told_at IS NULL", [to_db(at), item_id])
 
     def reschedule(
         self, item_id: int, *, at: datetime, error: str, now: datetime

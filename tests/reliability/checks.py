@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,6 +33,17 @@ def signed_bytes(body: bytes, content_type: str, secret: str,
     digest = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
     return SignedRequest(body, {"Content-Type": content_type, "X-Slack-Request-Timestamp": stamp,
                                 "X-Slack-Signature": f"v0={digest.hexdigest()}"})
+
+
+def eventually(condition: Callable[[], bool], timeout: float = 15.0) -> bool:
+    """Whether ``condition`` comes true within ``timeout`` seconds (the bot works after its
+    answer: a write lands, a notice goes out)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def entries(emulator: RunningEmulator) -> list[dict[str, Any]]:

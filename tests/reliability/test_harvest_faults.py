@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -22,6 +22,7 @@ from bot.app import AWAY_TEXT
 from bot.blocks import LANDED_TEXT, PENDING_TEXT
 from emulator.runner import RunningEmulator
 from tests.e2e.harness import SlackAppHarness, text_of, user_id
+from tests.reliability.checks import eventually
 
 KEPT = PENDING_TEXT.split(",")[0]  # "... Harvest isn't answering right now"
 LANDED = LANDED_TEXT.split(":")[2].strip()  # "Harvest is back"
@@ -45,22 +46,14 @@ def landed_dms(bot: SlackAppHarness, who: str) -> int:
         lambda c: c.args.get("channel") == user_id(who) and LANDED in text_of(c)))
 
 
-def eventually(condition: Callable[[], bool], timeout: float = LAND_WITHIN) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def settled(bot: SlackAppHarness, emulator: RunningEmulator, who: str, notes: str,
             dms: int = 1) -> None:
     """The write is in Harvest once, its person told ``dms`` times, nothing left kept; and it
     stays so after the worker had the time for a few more rounds."""
-    assert eventually(lambda: entries(emulator, notes) >= 1), f"{notes!r} never landed"
-    assert eventually(lambda: landed_dms(bot, who) >= dms), "the person was not told"
-    assert eventually(lambda: not bot.services.outbox.pending("T0DEMO", user_id(who)))
+    assert eventually(lambda: entries(emulator, notes) >= 1, LAND_WITHIN), \
+        f"{notes!r} never landed"
+    assert eventually(lambda: landed_dms(bot, who) >= dms, LAND_WITHIN), "the person was not told"
+    assert eventually(lambda: not bot.services.outbox.pending("T0DEMO", user_id(who)), LAND_WITHIN)
     time.sleep(0.5)
     assert entries(emulator, notes) == 1
     assert landed_dms(bot, who) == dms

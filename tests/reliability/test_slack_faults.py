@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from emulator.runner import RunningEmulator
 from storage.timestamps import to_db
 from tests.e2e.harness import SlackAppHarness, text_of, user_id
 from tests.fakes.slack_api import RESPONSE_URL, Call
+from tests.reliability.checks import eventually
 
 LANDED = LANDED_TEXT.split(":")[2].strip()  # "Harvest is back"
 HELP = "Harvest commands"
@@ -98,6 +99,53 @@ def test_a_dm_slack_can_never_deliver_is_given_up_not_retried_forever(
     assert len(_dms(app, LANDED, ok=None)) == 1
     (item,) = app.services.db.execute("SELECT told_at FROM outbox").fetchall()
     assert item[0] is not None
+
+
+def _in_doubt(app: SlackAppHarness, seconds_ago: float) -> None:
+    """Make Polly's notice look as a process that died mid-attempt leaves it: owed, its
+    attempt begun ``seconds_ago`` with no verdict recorded, its lease run out."""
+    now = datetime.now(UTC)
+    app.services.db.execute(
+        "UPDATE outbox SET told_at = NULL, notice_tried_at = ?, next_attempt_at = ?",
+        [to_db(now - timedelta(seconds=seconds_ago)), to_db(now - timedelta(seconds=1))])
+
+
+def _told(app: SlackAppHarness) -> bool:
+    return bool(app.services.db.execute(
+        "SELECT 1 FROM outbox WHERE told_at IS NOT NULL").fetchall())
+
+
+def test_a_notice_slack_took_as_the_bot_died_is_not_sent_again(
+        app: SlackAppHarness, emulator: RunningEmulator) -> None:
+    """The DM reached Slack but its sender died before recording it: the DM's history
+    (the notice's ``metadata``) shows it, so the restarted worker settles it without a DM."""
+    _keep_a_write(app, emulator, "doubt delivered")
+    app.slack.wait_for("chat.postMessage", lambda c: LANDED in text_of(c), timeout=15)
+    assert eventually(lambda: _told(app))
+    since = len(app.slack.calls)
+    _in_doubt(app, seconds_ago=2)
+
+    assert eventually(lambda: _told(app))
+    _settle(1)
+    assert len(_dms(app, LANDED)) == 1
+    assert [c.method for c in app.slack.calls[since:]] == ["conversations.open",
+                                                           "conversations.history"]
+
+
+def test_a_notice_that_died_before_slack_took_it_is_sent_once(
+        app: SlackAppHarness, emulator: RunningEmulator) -> None:
+    """The attempt died before Slack took the DM: the history does not show it, so it is
+    sent, once."""
+    app.slack.fail_next("chat.postMessage", status=500, times=3)  # past the client's retries
+    _keep_a_write(app, emulator, "doubt lost")
+    assert eventually(lambda: len(_dms(app, LANDED, ok=False)) == 3)
+    _in_doubt(app, seconds_ago=1)
+
+    app.slack.wait_for("chat.postMessage", lambda c: LANDED in text_of(c), timeout=15)
+    _settle()
+    assert len(_dms(app, LANDED)) == 1
+    assert app.slack.calls_to("conversations.history")
+    assert _told(app)
 
 
 def _short_timeout(app: SlackAppHarness, seconds: float = 1.0) -> None:

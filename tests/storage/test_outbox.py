@@ -196,7 +196,8 @@ def test_a_closed_item_owes_its_notice_until_told(db: sqlite_utils.Database) -> 
 
     later = NOW + timedelta(seconds=1)
     owed = outbox.claim_notices(later)
-    assert [(i.idempotency_key, i.notice_attempts) for i in owed] == [("landed", 1), ("refused", 1)]
+    assert [(o.item.idempotency_key, o.item.notice_attempts, o.in_doubt_since) for o in owed] == [
+        ("landed", 1, None), ("refused", 1, None)]
     assert outbox.claim_notices(later) == []  # leased: nobody else tells them meanwhile
     assert [i.idempotency_key for i in outbox.claim_due(later)] == ["waiting"]  # writes apart
 
@@ -204,12 +205,14 @@ def test_a_closed_item_owes_its_notice_until_told(db: sqlite_utils.Database) -> 
     outbox.notice_later(refused.id, later + timedelta(seconds=10))
     assert outbox.claim_notices(later + timedelta(seconds=9)) == []
     (again,) = outbox.claim_notices(later + timedelta(seconds=10))
-    assert (again.idempotency_key, again.notice_attempts, again.last_error) == (
-        "refused", 2, "The project is archived")
+    assert (again.item.idempotency_key, again.item.notice_attempts, again.item.last_error,
+            again.in_doubt_since) == ("refused", 2, "The project is archived", None)
     assert outbox.get(landed.id).told_at == later
-    # A worker that died holding the notice: owed again once its lease ran out.
+    # A worker that died holding the notice: owed again once its lease ran out, and the attempt
+    # that never reached a verdict is in doubt (Slack may have the DM).
     (after_lease,) = outbox.claim_notices(later + timedelta(minutes=3))
-    assert after_lease.id == refused.id
+    assert (after_lease.item.id, after_lease.in_doubt_since) == (
+        refused.id, later + timedelta(seconds=10))
 
 
 def test_items_closed_before_the_notices_migration_count_as_told(tmp_path: Path) -> None:
