@@ -28,10 +28,11 @@ sweep's :meth:`DigestPoster.recover` looks for the message in the channel's hist
 metadata (:mod:`bot.slack_history`; only these records pay for ``conversations.history``):
 found, it is recorded ``posted`` with its ts and its chart added; absent, the digest is built
 and posted (once: the same states guard it). If the history cannot be read (the bot not in the
-channel, a missing ``channels:history``/``groups:history`` scope) the digest is not sent again,
+channel, a missing ``channels:history``/``groups:history``/``im:history`` scope) the digest is not sent again,
 as before this check existed (logged as a warning); if reading it failed (Slack 5xx, rate
-limit, network), the record stays in doubt and a later sweep looks again. A personal DM in
-doubt is not looked up (that needs ``im:history``) and is not sent again.
+limit, network), the record stays in doubt and a later sweep looks again. A personal DM (or an
+evening timer check) in doubt is looked up the same way in the app's DM with the person
+(``conversations.open``, then its history: ``im:history``).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from bot.digests import Digests, Due
 from bot.harvest.errors import HarvestError
 from bot.scheduler import JobSpec, cron, every
 from bot.services import Services
-from bot.slack_history import find_posted
+from bot.slack_history import Lookup, find_posted
 from storage.digests import DigestSubscription, PersonalDigest
 from storage.users import LinkedAccounts
 
@@ -182,47 +183,56 @@ class DigestPoster:
 
     async def recover(self, due: Due) -> bool:
         """A digest left ``posting`` (the answer to its post never came back): look for it in
-        the channel's history; there, record it (and add its chart, which the dead attempt
-        never reached); not there, post it. Whether it was posted now."""
+        its channel's (or DM's) history; there, record it (and add a channel digest's chart,
+        which the dead attempt never reached); not there, post it. Whether it was posted now."""
         record = await self._services.run(self.digests.recheck, due)
         if record is None:
             return False  # no longer in doubt, or someone else is looking
         sub = due.subscription
-        if sub is None:
-            # A DM's history needs im:history, which the bot does not ask for (it would read
-            # people's DMs with it): the DM is not sent again, as before the check existed.
-            self.digests.posted(due, None, "in doubt: a DM's history is not read; not resent")
-            log.warning("digest %s for %s may not have been posted; a DM is not looked up, so "
-                        "it is not sent again", due.target, due.period.key)
-            return False
-        lookup = await find_posted(
-            self._client, channel=sub.channel_id, event_type=digest_blocks.DIGEST_EVENT,
+        team_id = sub.team_id if sub is not None else due.personal.team_id  # type: ignore[union-attr]
+        token = await self._tokens(team_id)
+        where = await self._where(due, token)
+        lookup = where if isinstance(where, Lookup) else await find_posted(
+            self._client, channel=where, event_type=digest_blocks.DIGEST_EVENT,
             payload=digest_blocks.digest_payload(due.target, due.period.key),
-            attempted_at=record.updated_at, token=await self._tokens(sub.team_id))
+            attempted_at=record.updated_at, token=token)
         if lookup.state == "found":
             self.digests.posted(due, lookup.ts, "found in the channel's history")
             log.info("digest %s for %s was posted before the restart; recorded", due.target,
                      due.period.key)
-            await self._chart_for(due, sub, str(lookup.ts))
+            if sub is not None:
+                await self._chart_for(due, sub, str(lookup.ts))
             return False
         if lookup.state == "unreadable":
-            # The bot may not read this channel (not in it: it posts with chat:write.public; or
-            # installed before channels:history/groups:history were asked for): as before the
-            # check existed, a digest in doubt is not sent again, rather than risk it twice.
+            # The bot may not read this conversation (not in the channel: it posts with
+            # chat:write.public; or installed before the *:history scopes were asked for): as
+            # before the check existed, a digest in doubt is not sent again, rather than twice.
             self.digests.posted(due, None, f"in doubt: history unreadable ({lookup.error})")
-            log.warning("digest %s for %s may not have been posted, and the channel's history "
-                        "cannot be read (%s): not sent again", due.target, due.period.key,
-                        lookup.error)
+            log.warning("digest %s for %s may not have been posted, and the history cannot be "
+                        "read (%s): not sent again", due.target, due.period.key, lookup.error)
             return False
         if lookup.state == "failed":
             # Slack or the network failed this time: the record stays "posting", and the sweep
             # looks again once IN_DOUBT_AFTER has passed since this check (within the grace).
-            log.warning("digest %s for %s in doubt: reading the channel's history failed (%s); "
-                        "looking again later", due.target, due.period.key, lookup.error)
+            log.warning("digest %s for %s in doubt: reading the history failed (%s); looking "
+                        "again later", due.target, due.period.key, lookup.error)
             return False
-        log.info("digest %s for %s is not in the channel: posting it", due.target,
-                 due.period.key)
+        log.info("digest %s for %s was not posted: posting it", due.target, due.period.key)
         return await self._deliver(due, fresh=False)
+
+    async def _where(self, due: Due, token: dict[str, Any]) -> str | Lookup:
+        """The conversation ``due`` was posted in: its channel, or the app's DM with the person
+        (opened: Slack names it by its own id), or why that cannot be known now."""
+        if due.subscription is not None:
+            return due.subscription.channel_id
+        assert due.personal is not None
+        try:
+            opened = await self._client.conversations_open(users=due.personal.user_id, **token)
+        except SlackApiError as error:
+            return Lookup("unreadable", error=str(error.response.get("error", "")))
+        except (TimeoutError, SlackClientError, OSError) as error:
+            return Lookup("failed", error=type(error).__name__)
+        return str(opened["channel"]["id"])
 
     async def _chart_for(self, due: Due, sub: DigestSubscription, ts: str) -> None:
         try:

@@ -1,14 +1,15 @@
 """A digest left "posting" (the answer to its post never came back) against the local Slack:
-after ``IN_DOUBT_AFTER`` the sweep looks for it in the channel's history by its metadata.
-Found: recorded with its ts, not posted again; absent: posted once; the history unreadable:
-not sent again (as before the check existed); reading it failed: looked at again later."""
+after ``IN_DOUBT_AFTER`` the sweep looks for it in the channel's history (a personal digest: in
+the app's DM with the person) by its metadata. Found: recorded with its ts, not posted again;
+absent: posted once; the history unreadable: not sent again (as before the check existed);
+reading it failed: looked at again later."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from bot.accounts import HarvestClients
 from bot.digest_blocks import DIGEST_EVENT, digest_metadata
 from bot.digest_poster import DigestPoster, digests_of
 from bot.digests import Digests, Due
-from bot.parsing.digest_words import WORK_DAYS, DigestSubscribe, ScopeWords
+from bot.parsing.digest_words import WORK_DAYS, DigestSubscribe, PersonalSubscribe, ScopeWords
 from bot.services import Services, build_services
 from bot.slack_history import IN_DOUBT_AFTER
 from emulator.runner import RunningEmulator
@@ -183,3 +184,46 @@ def test_a_failed_history_call_is_tried_again_later(
     clock.now += LATER
     assert sweep(services, slack) == 1
     assert len(digests_posted(slack)) == 1
+
+
+@pytest.fixture
+def personal(services: Services, emulator: RunningEmulator, slack: FakeSlackApi) -> Digests:
+    """Sybil's own daily DM at 09:00 London, and no channel digest."""
+    link(services, emulator, "sybil")
+    slack.add_user("U0SYBIL", name="sybil", email="sybil@fawltytowers.example")
+    found = digests_of(services)
+    found.subscribe_me(TEAM, "U0SYBIL", PersonalSubscribe(time(9), WORK_DAYS, "Europe/London"))
+    return found
+
+
+def dms(slack: FakeSlackApi) -> list[Call]:
+    return slack.calls_to("chat.postMessage",
+                          lambda c: c.args.get("channel") == "U0SYBIL" and c.ok)
+
+
+def test_a_personal_dm_slack_made_is_found_in_the_dm_and_not_sent_again(
+        services: Services, personal: Digests, slack: FakeSlackApi, clock: Clock) -> None:
+    due = left_posting(personal, clock)
+    assert due.kind == "me"
+    with slack.workspace.lock:
+        made = slack.workspace.answer("chat.postMessage", {
+            "channel": "U0SYBIL", "text": "Your day", "metadata": digest_metadata(
+                due.target, due.period.key)})
+    clock.now += LATER
+    assert sweep(services, slack) == 0
+    assert dms(slack) == []
+    assert slack.only("conversations.history").args["channel"] == made["channel"] == "D0SYBIL"
+    record = personal.sends.get(due.target, due.period.key)
+    assert record is not None and (record.state, record.message_ts) == ("posted", made["ts"])
+
+
+def test_a_personal_dm_slack_never_made_is_sent_once(
+        services: Services, personal: Digests, slack: FakeSlackApi, clock: Clock) -> None:
+    due = left_posting(personal, clock)
+    clock.now += LATER
+    assert sweep(services, slack) == 1
+    [sent] = dms(slack)
+    assert sent.args["metadata"]["event_payload"] == {"target": due.target,
+                                                      "period": due.period.key}
+    clock.now += LATER
+    assert sweep(services, slack) == 0 and len(dms(slack)) == 1
