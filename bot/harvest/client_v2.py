@@ -346,18 +346,23 @@ class HarvestV2Client(ReportsV2Calls, ResourcesV2Calls):
             raise
 
     def toggle_timer(self, entry_id: int, *, of_user: int | None = None) -> TimerToggle:
-        """Stop a running timer, or restart a stopped one (stopping the person's other timer).
+        """Stop a running timer, or restart a stopped one, then stop the person's other timer.
 
         The entry returned is the one to keep: a restart may create a new one, with a new id.
+        The other timer is stopped after the restart, so a restart Harvest refuses (an approved
+        entry, an archived project) leaves it running.
         """
         current = self.entry(entry_id)
         if current.is_running:
             return TimerToggle(entry=self._timer(entry_id, "stop"))
-        previous = self._stop_running(current.user_id)
-        return TimerToggle(
-            entry=self._timer(entry_id, "restart"),
-            hours_for_previously_running_timer=previous,
-        )
+        others = [e for e in self._entries({"user_id": current.user_id, "is_running": "true"})
+                  if e.is_running and e.id != entry_id]
+        restarted = self._timer(entry_id, "restart")
+        previous = None
+        for other in others:
+            if other.id != restarted.id:  # stopped already (Harvest may): read back as stopped
+                previous = self._timer(other.id, "stop").hours
+        return TimerToggle(entry=restarted, hours_for_previously_running_timer=previous)
 
     def update_entry(
         self,

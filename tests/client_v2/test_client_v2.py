@@ -11,7 +11,7 @@ import pytest
 from bot.harvest.api import CoopApi, HarvestApi, TimeReports
 from bot.harvest.auth import OAuthTokens
 from bot.harvest.client_v2 import HarvestV2Client
-from bot.harvest.errors import ValidationError
+from bot.harvest.errors import Forbidden, ValidationError
 from bot.harvest.models import Task
 from tests.client.fakes import ScriptedHarvest, empty_reply, json_reply
 
@@ -305,6 +305,19 @@ def test_a_restart_that_answers_with_a_new_id_returns_the_new_entry() -> None:
     assert toggle.entry.started_at == "11:40am"
     assert toggle.hours_for_previously_running_timer == 0.75
     assert harvest.sent("GET", "/v2/time_entries")[0].url.params["user_id"] == str(ME["id"])
+
+
+def test_a_restart_harvest_refuses_leaves_the_running_timer_running() -> None:
+    harvest = (
+        ScriptedHarvest()
+        .on("GET", "/v2/time_entries/9", json_reply(entry_record(9)))
+        .on("GET", "/v2/time_entries", page_reply("time_entries", [running_record(5)]))
+        .on("PATCH", "/v2/time_entries/9/restart",
+            json_reply({"message": "This entry is approved"}, 403))
+    )
+    with pytest.raises(Forbidden):
+        make_client(harvest).toggle_timer(9)
+    assert [r.url.path for r in harvest.sent("PATCH")] == ["/v2/time_entries/9/restart"]
 
 
 # --- update and delete -----------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +28,9 @@ class Targets:
     unmanaged: int
     locked: int
     harvest_ids: dict[str, int]
+    #: Called by an operation that sets things up before the person's request: what a refusal
+    #: must leave unchanged is read again then.
+    mark: Callable[[], None] = lambda: None
 
 
 #: An operation: ``(app, emulator, person, targets) -> (what the person was told, done?)``;
@@ -126,8 +129,11 @@ def check(app: SlackAppHarness, emulator: RunningEmulator, wire: str, row: Row,
           who: str) -> None:
     """Run one cell: the person gets what the row says, and a refusal changes no entry and no
     link."""
-    targets = make_targets(emulator)
-    before = (entries(emulator), links(app))
+    def now() -> tuple[Any, ...]:
+        return entries(emulator), links(app)
+
+    before: dict[str, Any] = {}
+    targets = replace(make_targets(emulator), mark=lambda: before.update(state=now()))
+    targets.mark()
     told, done = row.run(app, emulator, PERSONS[who], targets)
-    judge(who, row.expected(who, wire), told, done, before,
-          lambda: (entries(emulator), links(app)))
+    judge(who, row.expected(who, wire), told, done, before["state"], now)

@@ -24,7 +24,8 @@ row; the stranger's leaves Polly's), ``today``, ``week``, ``day``, ``projects`` 
 ``start`` (Tapas Bar: not found among theirs), ``stop``, ``resume``, ``note``, ``log``, ``for
 @manuel ...``, and Manuel's entries' Delete / Restart / Edit buttons and the Edit modal
 (``entry_delete``, ``entry_restart``, ``entry_edit``, the ``edit_entry`` view), his own and
-acting for him. The other buttons, modals, shortcuts, autocomplete and events about time are
+acting for him; restarting an approved entry of one's own while a timer runs (only an
+administrator may; a refusal leaves the timer running). The other buttons, modals, shortcuts, autocomplete and events about time are
 ``test_authorization_actions.py``; Co-op's commands and buttons ``test_authorization_coop.py``;
 digests' ``test_authorization_digests.py``.
 """
@@ -37,6 +38,7 @@ from collections.abc import Callable
 import pytest
 
 from bot import blocks
+from emulator.clock import iso
 from emulator.runner import RunningEmulator
 from tests.e2e.harness import SlackAppHarness, text_of
 from tests.reliability.authz import (
@@ -69,6 +71,7 @@ from tests.reliability.authz_time import (
     own_entries,
     prepared,
     running,
+    today,
 )
 
 
@@ -175,6 +178,22 @@ def button(action_id: str, target: str, *, for_manuel: bool) -> Operation:
     return run
 
 
+def restarting_approved(app: SlackAppHarness, emulator: RunningEmulator, person: Person,
+                        targets: Targets) -> tuple[Told, Callable[[], bool]]:
+    """With a timer running, restart an approved (locked) entry of the person's own (Polly's,
+    for the unlinked): done when it runs."""
+    owner = targets.harvest_ids.get(person.name, targets.harvest_ids["polly"])
+    info, stamp = emulator.info, iso(emulator.clock.now())
+    locked = int(emulator.store.insert(
+        "day_entries", user_id=owner, project_id=info.ids["project:Website Redesign"],
+        task_id=info.ids["task:Meetings"], spent_at=today(), hours=1.0,
+        notes=f"approved {next(rows)}", created_at=stamp, updated_at=stamp, is_closed=1))
+    command(app, person, f"start website / design -- row {next(rows)}")
+    targets.mark()
+    told = click(app, person, blocks.ENTRY_RESTART, json.dumps({"id": locked, "h": 1.0}))
+    return told, lambda: bool((entry_row(emulator, locked) or {}).get("timer_started_at"))
+
+
 def editing(target: str, *, for_manuel: bool) -> Operation:
     """Edit one of Manuel's entries: its button opens the modal, which is submitted."""
     def run(app: SlackAppHarness, emulator: RunningEmulator, person: Person,
@@ -204,6 +223,11 @@ MANUEL = "<@U0MANUEL|manuel>"
 #: Slack email, is refused, and passes Harvest's words on.
 BASIL_FOR = by_wire(NOT_ADMIN, FORBIDDEN)
 WEREN_T = "You weren't connected to Harvest."
+#: An approved entry: the bot refuses before asking Harvest, except where the link says Harvest
+#: may let the person act for others (v2's Basil), where Harvest refuses (only administrators
+#: change approved entries) and the refused restart leaves the running timer running.
+APPROVED = "That entry has been approved, so it is locked"
+BASIL_APPROVED = by_wire(APPROVED, FORBIDDEN)
 
 #                         operation                          polly      basil      sybil
 #                                                   guest, stranger: NOT_LINKED unless given
@@ -238,6 +262,8 @@ MATRIX: dict[str, Row] = {
                                   NOT_FOUND, by_wire(NOT_FOUND, DONE), by_wire(NOT_FOUND, DONE)),
     "edit Manuel's entry": Row(editing("managed", for_manuel=False),
                                NOT_FOUND, by_wire(NOT_FOUND, DONE), by_wire(NOT_FOUND, DONE)),
+    "restart an approved entry of their own, a timer running": Row(
+        restarting_approved, APPROVED, BASIL_APPROVED, DONE),
     "delete for Manuel": Row(button(blocks.ENTRY_DELETE, "managed", for_manuel=True),
                              NOT_ADMIN, BASIL_FOR, DONE),
     "restart for Manuel": Row(button(blocks.ENTRY_RESTART, "managed", for_manuel=True),
