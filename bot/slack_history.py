@@ -1,9 +1,10 @@
 """Did a post whose answer never came back reach the channel? Ask the channel's history.
 
 A post is *in doubt* when the bot sent ``chat.postMessage`` and never heard Slack's answer (the
-process was killed waiting, or the connection dropped after Slack took it). The digest poster
-and the Co-op mirror tag every message they post with Slack message ``metadata`` (an
-``event_type`` and a payload naming the digest or the status), so that on recovery
+process was killed waiting, or the connection dropped after Slack took it). The digest poster,
+the Co-op mirror and the outbox worker's notices (``bot.runtime``) tag every message they post
+with Slack message ``metadata`` (an ``event_type`` and a payload naming the digest, the status
+or the outbox item), so that on recovery
 :func:`find_posted` can look for it in ``conversations.history`` (``include_all_metadata``),
 within the window the attempt could have landed in:
 
@@ -13,8 +14,8 @@ within the window the attempt could have landed in:
   in flight longer than that is over (see below), so it cannot land later.
 
 Pages of :data:`PAGE_LIMIT` messages, at most :data:`MAX_PAGES` of them. Only records in doubt
-pay for this call (``channels:history``/``groups:history``): normal posting never reads the
-history. ``conversations.history`` is rate limited (Tier 3; one call a minute and 15 messages a
+pay for this call (``channels:history``/``groups:history``, ``im:history`` for a DM): normal
+posting never reads the history. ``conversations.history`` is rate limited (Tier 3; one call a minute and 15 messages a
 page for commercially distributed non-Marketplace apps, hence the small page), which is fine for
 something that happens after a crash.
 
