@@ -190,14 +190,19 @@ def _tally(scenario: str, counts: Sequence[int], note: str = "") -> Outcome:
 # -- the outbox ----------------------------------------------------------------------------
 
 
-def outbox(writes: int = 6, kill_after: int | None = None) -> Outcome:
-    """Writes kept while Harvest refused them; killed mid-drain; every one in Harvest once."""
+def outbox(writes: int = 6, kill_after: int | None = None, wire: str = "v1") -> Outcome:
+    """Writes kept while Harvest refused them; killed mid-drain; every one in Harvest once.
+
+    The wire matters here: after the restart, whether a write in Harvest's hands at the kill
+    landed is found by reading the day's entries, ``/daily`` on v1, ``/v2/time_entries`` on v2.
+    """
     kill_after = writes // 2 if kill_after is None else kill_after
+    route = "/daily/add" if wire == "v1" else "/v2/time_entries"
     with contextlib.ExitStack() as stack:
-        scene = Scene(stack, linked=("polly", "basil"))
+        scene = Scene(stack, linked=("polly", "basil"), wire=wire)
         emulator = scene.emulator
         scene.start()
-        down = emulator.faults.add("/daily/add", method="POST", status=500)
+        down = emulator.faults.add(route, method="POST", status=500)
         notes = [f"crash {i}" for i in range(writes)]
         hours = [f"0:{10 + i:02d}" for i in range(writes)]  # each notice names its write's
         for i, note in enumerate(notes):
@@ -210,7 +215,7 @@ def outbox(writes: int = 6, kill_after: int | None = None) -> Outcome:
                 "SELECT COUNT(*) FROM day_entries WHERE notes LIKE 'crash %'"))
 
         emulator.faults.remove(down.id)
-        emulator.faults.add("/daily/add", method="POST", latency=1.0)  # a drain one a second
+        emulator.faults.add(route, method="POST", latency=1.0)  # a drain one a second
         assert wait_until(lambda: landed() >= kill_after, 60), "the outbox never drained"
         scene.kill()
         at_kill = landed()
@@ -229,7 +234,7 @@ def outbox(writes: int = 6, kill_after: int | None = None) -> Outcome:
         told = [sum(1 for c in notices if f"{h} on " in str(c.args.get("text"))) for h in hours]
         scene.stop()
         # Owed: each write in Harvest, and its person told it landed.
-        return _tally("outbox", counts + told, f"killed with {at_kill} of {writes} in Harvest; "
+        return _tally(f"outbox ({wire})", counts + told, f"killed with {at_kill} of {writes} in Harvest; "
                       f"{sum(told)} of {writes} notices that they landed")
     raise AssertionError("unreachable")
 
@@ -537,6 +542,7 @@ def sqlite_users(commands: int = 30, hold: float = 0.2) -> Outcome:
 
 SCENARIOS: dict[str, Callable[[], Outcome]] = {
     "outbox": outbox,
+    "outbox-v2": lambda: outbox(wire="v2"),
     "digest-build": lambda: digest("build"),
     "digest-post": lambda: digest("post"),
     "digest-lost": lambda: digest("lost"),

@@ -4,7 +4,8 @@ started again on the same SQLite file; and the file under concurrent writers.
 The scenarios are ``bench/crashes.py``'s (which runs them several times and prints the
 figures); each is one run here. What the bot owed when it died is delivered exactly once after
 the restart: kept Harvest writes draining from the outbox (one in Harvest's hands when the
-process died), a digest being fetched, Co-op statuses being mirrored (one may be in flight),
+process died; on both wires, since each finds out whether that one landed in its own way), and
+the notices that they landed, a digest being fetched, Co-op statuses being mirrored (one may be in flight),
 and a digest or a status whose post Slack was holding when the bot died, whether Slack then
 made it or not. Those last posts are *in doubt* after the restart: the bot looks for them in
 the channel's history by their message metadata (``bot.slack_history``) before posting again,
@@ -28,8 +29,9 @@ def _holds(outcome: Outcome) -> None:
 
 
 @pytest.mark.timeout(180)
-def test_killed_during_the_outbox_drain_every_write_lands_once() -> None:
-    outcome = outbox(writes=6, kill_after=3)
+@pytest.mark.parametrize("wire", ["v1", "v2"])
+def test_killed_during_the_outbox_drain_every_write_lands_once(wire: str) -> None:
+    outcome = outbox(writes=6, kill_after=3, wire=wire)
 
     _holds(outcome)
     assert outcome.owed == 12  # six writes in Harvest, six people told
