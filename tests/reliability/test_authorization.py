@@ -22,7 +22,7 @@ Rows: ``help`` and ``connect`` (anyone; the sign-in's state is issued to the per
 workspace and Slack id), ``disconnect`` (the linked forget their own link, linked again after the
 row; the stranger's leaves Polly's), ``today``, ``week``, ``day``, ``projects`` (never Tapas Bar),
 ``start`` (Tapas Bar: not found among theirs), ``stop``, ``resume``, ``note``, ``log``, ``for
-@manuel ...``, and Manuel's entries' Delete / Restart / Edit buttons and the Edit modal
+@manuel`` ``today``, ``week``, ``start``, ``log`` (``projects`` is for oneself only), and Manuel's entries' Delete / Restart / Edit buttons and the Edit modal
 (``entry_delete``, ``entry_restart``, ``entry_edit``, the ``edit_entry`` view), his own and
 acting for him; restarting an approved entry of one's own while a timer runs (only an
 administrator may; a refusal leaves the timer running). The other buttons, modals, shortcuts, autocomplete and events about time are
@@ -249,6 +249,12 @@ MATRIX: dict[str, Row] = {
     "note": Row(noting, DONE, DONE, DONE),
     "log": Row(writing("log 1h mobile / design"), DONE, DONE, DONE),
     "for @manuel today": Row(reading(f"for {MANUEL} today", "for Manuel Garcia"),
+                             NOT_ADMIN, BASIL_FOR, DONE),
+    "for @manuel week": Row(reading(f"for {MANUEL} week", "for Manuel Garcia"),
+                            NOT_ADMIN, BASIL_FOR, DONE),
+    "for @manuel projects": Row(reading(f"for {MANUEL} projects", TAPAS),
+                                *(("`projects` is only for yourself.",) * 5)),
+    "for @manuel start": Row(writing(f"for {MANUEL} start website / design", whose="manuel"),
                              NOT_ADMIN, BASIL_FOR, DONE),
     "for @manuel log, managed project": Row(
         writing(f"for {MANUEL} log 1h website / design", whose="manuel"),
