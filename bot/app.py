@@ -37,6 +37,7 @@ from bot.install import oauth_options
 from bot.listeners import GuardedApp, tell
 from bot.parsing.commands import CommandError
 from bot.replies import respond_or_dm, retry_handlers
+from bot.secrets import redacting_logger
 from bot.services import Services
 from bot.timers import TimerError
 from handlers import actions, commands, coop, digests, events, home, options, shortcuts, views
@@ -58,11 +59,13 @@ OOPS_TEXT = "Sorry, something went wrong on my side and nothing was changed. Ple
 
 def slack_client(settings: Settings) -> AsyncWebClient:
     """The Web API client: ``slack.api_url``, the bot token, retries on 429, 5xx, resets and
-    timeouts (``bot.replies.retry_handlers``)."""
+    timeouts (``bot.replies.retry_handlers``); its log masks Slack tokens (slack_sdk logs
+    bodies at DEBUG; Bolt's per-workspace clients share this logger)."""
     return AsyncWebClient(
         token=settings.slack.bot_token.reveal() or None,
         base_url=settings.slack.api_url,
         retry_handlers=retry_handlers(),
+        logger=redacting_logger("bot.slack_api"),
     )
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -195,3 +197,31 @@ class SecretBox:
             raise DecryptionError(
                 "A stored secret does not open with the configured key"
             ) from None
+
+
+#: Slack tokens in text: bot, user, refresh (``xoxe-``, ``xoxe.xoxp-``), app-level.
+SLACK_TOKEN_TEXT = re.compile(r"\b(?:xox[a-z]|xapp)[.-][A-Za-z0-9.-]+")
+
+
+class RedactSlackTokens(logging.Filter):
+    """Masks Slack tokens in the records of the logger it is on.
+
+    slack_sdk's Web API client logs every request's data and every response's body at DEBUG:
+    ``oauth.v2.access`` answers with the workspace's bot token, user token and refresh token,
+    and a token rotation sends the refresh token. At DEBUG these would reach the log in clear.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = SLACK_TOKEN_TEXT.sub(lambda m: m.group()[:5] + Secret.MASK, message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def redacting_logger(name: str) -> logging.Logger:
+    """The logger ``name`` with :class:`RedactSlackTokens` on it (once), for a Slack client."""
+    logger = logging.getLogger(name)
+    if not any(isinstance(f, RedactSlackTokens) for f in logger.filters):
+        logger.addFilter(RedactSlackTokens())
+    return logger

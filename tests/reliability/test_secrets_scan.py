@@ -23,11 +23,15 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, quote, quote_plus, urlsplit
 
 import httpx
+import pytest
 from cryptography.fernet import Fernet
 
+from bot.app import slack_client
+from bot.secrets import Secret
 from emulator.runner import RunningEmulator
 from emulator.seed import DEMO_PASSWORD
 from emulator.store import Store
@@ -241,3 +245,18 @@ def test_linked_accounts_leave_no_secret_in_clear(bot: SlackAppHarness,
     assert [hit for path in files for hit in found.scan_file(path)] == []
     # Found where it is meant to be: the key file holds the key.
     assert {hit.secret for hit in found.scan_file(key_file)} == {"the encryption key"}
+
+
+def test_the_bots_slack_client_masks_slack_tokens_in_its_log(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """slack_sdk logs response bodies at DEBUG through the client's logger: oauth.v2.access's
+    answer holds the workspace's tokens (found by this scan in the install test's log)."""
+    settings = SimpleNamespace(slack=SimpleNamespace(bot_token=Secret(""),
+                                                     api_url="http://127.0.0.1:9/api/"))
+    client = slack_client(settings)  # type: ignore[arg-type]
+    bot_token, refresh = "xoxb-" + secrets.token_hex(8), "xoxe.xoxp-1-" + secrets.token_hex(8)
+    caplog.set_level(logging.DEBUG)
+    client.logger.debug("Received the following response - body: %s",
+                        {"access_token": bot_token, "refresh_token": refresh})
+    assert bot_token not in caplog.text and refresh not in caplog.text
+    assert "'access_token': 'xoxb-**********'" in caplog.text
