@@ -53,6 +53,8 @@ from tests.secrets_scan import (
 ROOT = Path(__file__).resolve().parent.parent
 #: The root logger's level during the session: DEBUG and a notch below, and a value no test sets.
 SESSION_LEVEL = logging.DEBUG - 1
+#: Marks a test whose own requests put secrets in the log (see ``pytest_configure``).
+MARKER = "secrets_logged"
 #: ``NAME = "value"``, ``"NAME": "value"``, ``name="value"`` where the name says it is a secret.
 NAMED_LITERAL = re.compile(
     r"""(?i)\b([a-z0-9_]*(?:secret|token|password|passwd)[a-z0-9_]*)["']?\s*[:=]\s*[rbf]?"""
@@ -60,7 +62,7 @@ NAMED_LITERAL = re.compile(
 #: Values of that form that are names, not secrets: identifiers, URLs, paths.
 NOT_A_SECRET = re.compile(r"[a-z_]+|[A-Z_]+|.*://.*|/.*")
 #: Source files whose literals are not the tests' secrets (this scanner's own).
-SWEEP_SKIP = {"secrets_plugin.py", "secrets_scan.py", "test_secrets.py"}
+SWEEP_SKIP = {"secrets_plugin.py", "secrets_scan.py", "test_secrets_scan.py"}
 
 
 def source_secrets(roots: list[Path]) -> list[tuple[str, str]]:
@@ -113,6 +115,36 @@ class _AsBefore(logging.Filter):
         return record.levelno >= self.level
 
 
+class SessionLog(logging.FileHandler):
+    """Every record, formatted, in ``session.log``; while :attr:`aside` (a test marked
+    ``secrets_logged``), in ``aside.log`` instead, which is kept but not scanned."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory / "session.log", mode="a", encoding="utf-8",
+                         errors="backslashreplace")
+        self.aside = False
+        self._aside = logging.FileHandler(directory / "aside.log", mode="a", encoding="utf-8",
+                                          errors="backslashreplace", delay=True)
+
+    def setFormatter(self, fmt: logging.Formatter | None) -> None:  # noqa: N802
+        super().setFormatter(fmt)
+        self._aside.setFormatter(fmt)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.aside:
+            self._aside.emit(record)
+        else:
+            super().emit(record)
+
+    def flush(self) -> None:
+        super().flush()
+        self._aside.flush()
+
+    def close(self) -> None:
+        self._aside.close()
+        super().close()
+
+
 class SecretsScan:
     """The session-wide capture and the scan at its end; see the module's docstring."""
 
@@ -122,12 +154,18 @@ class SecretsScan:
         self.findings: list[Finding] = []
         self.scanned: dict[str, int] = {}
         self.dir: Path | None = None
-        self.handler: logging.FileHandler | None = None
+        self.handler: SessionLog | None = None
         self._undo: list[Any] = []
         self._root = logging.getLogger()
         self._root_level = self._root.level
         self._as_before = _AsBefore(self._root, self._root_level)
         self._seconds = 0.0
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line(
+            "markers", f"{MARKER}(reason): the test itself sends secrets where a library logs "
+            "them (a token in a query string it sends; a third-party client's DEBUG): its log "
+            "records go to secrets-scan/aside.log, which is not scanned. Never for the bot.")
 
     # -- during the session -------------------------------------------------------------------
 
@@ -139,8 +177,7 @@ class SecretsScan:
         self.dir = base / "secrets-scan"
         self.dir.mkdir(exist_ok=True)
         self.secrets = static_secrets()
-        self.handler = logging.FileHandler(self.dir / "session.log", mode="a", encoding="utf-8",
-                                           errors="backslashreplace")
+        self.handler = SessionLog(self.dir)
         self.handler.setLevel(SESSION_LEVEL)
         self.handler.setFormatter(logging.Formatter(
             "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
@@ -163,12 +200,17 @@ class SecretsScan:
             if other is not handler and self._as_before not in other.filters:
                 other.addFilter(self._as_before)
 
-    def _phase(self) -> Iterator[None]:
+    def _phase(self, item: pytest.Item) -> Iterator[None]:
         self._attach()
+        marker = item.get_closest_marker(MARKER)
+        if self.handler is not None:
+            self.handler.aside = marker is not None
         try:
             return (yield)
         finally:
             self._attach()
+            if self.handler is not None:
+                self.handler.aside = False
 
     # Inside pytest's logging wrappers (trylast): its capture handlers are on the root by then.
     pytest_runtest_setup = pytest.hookimpl(wrapper=True, trylast=True)(_phase)
@@ -293,7 +335,7 @@ class SecretsScan:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.dir is None:
             return
-        counts = ", ".join(f"{n} {kind}s" for kind, n in sorted(self.scanned.items()))
+        counts = ", ".join(f"{n} {kind} files" for kind, n in sorted(self.scanned.items()))
         if not self.findings:
             terminalreporter.write_line(
                 f"secrets scan: clean ({counts}; {len(self.secrets)} secrets; "

@@ -45,13 +45,17 @@ class Served:
             [*command, "serve", *args], env=env, cwd=cwd, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self._lines: list[str] = []
+        # Also kept beside its database: the session's secrets scan reads it (tests/secrets_plugin.py).
+        self._log = cwd / "serve.log"
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self._lines.append(line)
+        with open(self._log, "a", encoding="utf-8") as log:
+            for line in self.process.stdout:
+                self._lines.append(line)
+                log.write(line)
 
     @property
     def output(self) -> str:

@@ -156,6 +156,7 @@ def test_wrong_password_shows_the_form_again_with_401(web: httpx.Client,
 # -- the whole flow ----------------------------------------------------------------------------
 
 
+@pytest.mark.secrets_logged("the test sends an access token in the query string, which httpx logs with the URL")
 def test_the_whole_flow_over_http(web: httpx.Client, emulator: RunningEmulator) -> None:
     signed_in = _sign_in(web, emulator, "polly")
     location = signed_in.headers["Location"]
@@ -284,6 +285,7 @@ def test_a_deactivated_person_cannot_sign_in(web: httpx.Client, emulator: Runnin
 # -- a standard OAuth 2 client, unchanged ------------------------------------------------------
 
 
+@pytest.mark.secrets_logged("requests-oauthlib logs the client secret, the code and the tokens at DEBUG")
 def test_requests_oauthlib_works_unchanged(web: httpx.Client, emulator: RunningEmulator,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the emulator speaks plain HTTP

@@ -109,6 +109,7 @@ def test_regular_users_are_refused_the_extended_api(emulator: RunningEmulator) -
     assert getattr(response, "status_code", None) == 403
 
 
+@pytest.mark.secrets_logged("python-harvest-redux sends the access token in the query string, which the log of its request shows")
 def test_oauth2_client_mode(emulator: RunningEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     """The same client in its OAuth 2 mode, with a token from the emulator's token endpoint."""
     import httpx

@@ -179,6 +179,7 @@ def test_admin_endpoint_makes_personal_tokens(emulator: RunningEmulator) -> None
     assert httpx.post(emulator.admin_url + "/personal_tokens", json={}).status_code == 400
 
 
+@pytest.mark.secrets_logged("requests-oauthlib logs the client secret, the code and the tokens at DEBUG")
 def test_requests_oauthlib_works_unchanged(emulator: RunningEmulator,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from requests_oauthlib import OAuth2Session

@@ -37,6 +37,7 @@ def test_account_header_name_is_case_insensitive(emulator: RunningEmulator) -> N
         assert response.status_code == 200
 
 
+@pytest.mark.secrets_logged("the test sends a personal access token in the query string, which httpx logs with the URL")
 def test_query_parameters_authenticate_too(emulator: RunningEmulator) -> None:
     response = httpx.get(emulator.v2_url + "/users/me", headers={"User-Agent": UA}, params={
         "access_token": emulator.info.pats["polly"], "account_id": emulator.info.account_id})

@@ -240,6 +240,7 @@ def test_only_insists_on_exactly_one(slack: FakeSlackApi) -> None:
     )
 
 
+@pytest.mark.secrets_logged("a bare slack_sdk WebClient logs the bot token oauth.v2.access answers, at DEBUG")
 def test_oauth_v2_access_installs_with_a_registered_code(slack: FakeSlackApi) -> None:
     token = slack.add_oauth_code("code-1", installer="U1")
     answer = WebClient(base_url=slack.base_url).oauth_v2_access(
