@@ -346,5 +346,5 @@ class SecretsScan:
         for where, secret, form in unique:
             terminalreporter.write_line(f"{where}: {secret} ({form})", red=True)
         terminalreporter.write_line(
-            f"{len(unique)} finding(s) in {counts}; the run fails. The session's log and the "
-            f"files named are under {self.base}.")
+            f"{len(unique)} finding(s) in {counts} ({self._seconds:.1f} s); the run fails. The "
+            f"session's log and the files named are under {self.base}.")
