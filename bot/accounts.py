@@ -209,8 +209,8 @@ class Accounts:
         :raises AuthError: Harvest refused the credential on that account.
         :raises HarvestError: Harvest could not be asked (nothing is stored).
         """
-        pending = self._pending.take(key)
-        if pending is None or (pending.team_id, pending.user_id) != (team_id, user_id):
+        pending = self._pending.take(key, (team_id, user_id))
+        if pending is None:
             raise ChoiceExpired(ChoiceExpired.__doc__)
         try:
             chosen = account_id_text(account_id)

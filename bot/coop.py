@@ -266,8 +266,8 @@ class Coop:
         :raises CoopRefused: the held status expired or was posted already.
         :raises NotMember: the group is not theirs.
         """
-        data = self._held.consume_data(held)
-        if not data or data.get("team_id") != team_id or data.get("user_id") != user_id:
+        data = self._held.consume_data(held, owner=(team_id, user_id))
+        if not data:
             raise CoopRefused("That choice has expired or was made already. "
                               "Run `/harvest status <text>` again.")
         group = self.member_group(team_id, user_id, Group(group_id, f"group {group_id}"))

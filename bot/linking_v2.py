@@ -64,9 +64,10 @@ class PendingLinks:
                                  sealed=sealed, accounts=[a.id for a in accounts])
         return AccountChoice(key, tuple(accounts), team_id, user_id)
 
-    def take(self, key: str) -> Pending | None:
-        """The credential held under ``key``, once; None when unknown, used or expired."""
-        data = self._states.consume_data(key)
+    def take(self, key: str, owner: tuple[str, str]) -> Pending | None:
+        """The credential held under ``key`` for ``owner`` (team, user), once; None when
+        unknown, used, expired or someone else's (which stays theirs)."""
+        data = self._states.consume_data(key, owner=owner)
         if not data:
             return None
         secret = self._box.decrypt(base64.b64decode(str(data["sealed"])))

@@ -327,15 +327,24 @@ class OAuthStates(OAuthStateStore, AsyncOAuthStateStore):
             )
         return state
 
-    def consume_data(self, state: str) -> dict[str, Any] | None:
+    def consume_data(self, state: str, *, owner: tuple[str, str] | None = None
+                     ) -> dict[str, Any] | None:
         """The data issued with ``state``, or None when unknown, expired or already used.
 
-        A state opens at most once, even when two callbacks race.
+        A state opens at most once, even when two callbacks race. With ``owner``, only for the
+        ``(team_id, user_id)`` it was issued with: someone else's attempt (a forged click that
+        names it) leaves it for its owner.
         """
+        match, params = "", [self.namespace, state]
+        if owner is not None:
+            match = (" AND json_extract(data, '$.team_id') = ? "
+                     "AND json_extract(data, '$.user_id') = ?")
+            params += list(owner)
         with atomic(self._db) as db:
             rows = db.execute(
-                "DELETE FROM oauth_states WHERE namespace = ? AND state = ? RETURNING data, expires_at",
-                [self.namespace, state],
+                "DELETE FROM oauth_states WHERE namespace = ? AND state = ?"
+                f"{match} RETURNING data, expires_at",
+                params,
             ).fetchall()
         if not rows or rows[0][1] <= self._clock():
             return None

@@ -247,6 +247,17 @@ def test_state_data_and_namespaces(db: sqlite_utils.Database) -> None:
     assert harvest.consume_data(state) is None
 
 
+def test_a_state_held_for_someone_opens_only_for_them(db: sqlite_utils.Database) -> None:
+    """Another person naming it (a forged click) is refused and leaves it for its owner."""
+    held = OAuthStates(db, namespace="coop_status")
+    state = held.issue(team_id="T1", user_id="U1", text="menus printed")
+    assert held.consume_data(state, owner=("T1", "U2")) is None
+    assert held.consume_data(state, owner=("T2", "U1")) is None
+    assert held.consume_data(state, owner=("T1", "U1")) == {
+        "team_id": "T1", "user_id": "U1", "text": "menus printed"}
+    assert held.consume_data(state, owner=("T1", "U1")) is None
+
+
 def test_async_state_store(db: sqlite_utils.Database) -> None:
     states = OAuthStates(db)
 
