@@ -18,15 +18,7 @@ from bot import blocks
 from bot.runtime import acting_for
 from bot.services import Services
 from handlers.home import refresh_home
-
-
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    return body["team"]["id"] if body.get("team") else body["user"]["team_id"], body["user"]["id"]
-
-
-def _key(body: dict[str, Any]) -> str:
-    action = body["actions"][0]
-    return f"{body['user']['id']}:{action.get('action_ts', '')}:{action['action_id']}"
+from handlers.where import action_key, who
 
 
 def _channel(body: dict[str, Any]) -> str:
@@ -42,17 +34,17 @@ def register(app: AsyncApp, services: Services) -> None:
         await ack()
         state = blocks.decode_state(action.get("block_id", ""))
         project_id, task_id = (int(part) for part in action["selected_option"]["value"].split(":"))
-        team, user = _who(body)
+        team, user = who(body)
         acting = await acting_for(services, client, team, user, state.get("f"))
         notes = str(state.get("n") or "")
         if state.get("k") == "log":
             logged = await services.run(
                 services.entries.log_pair, acting, project_id, task_id, float(state["h"]),
-                date.fromisoformat(state["d"]), notes, key=_key(body))
+                date.fromisoformat(state["d"]), notes, key=action_key(body))
             message = blocks.logged_message(logged, acting.for_name)
         else:
             started = await services.run(services.timers.start_pair, acting, project_id, task_id,
-                                         notes, key=_key(body))
+                                         notes, key=action_key(body))
             message = blocks.started_message(started, acting.for_name)
         await respond(replace_original=True, **message)
         await refresh_home(services, client, team, user)
@@ -71,7 +63,7 @@ def register(app: AsyncApp, services: Services) -> None:
                      respond: AsyncRespond, client: AsyncWebClient) -> None:
         await ack()
         value = json.loads(action["value"])
-        team, user = _who(body)
+        team, user = who(body)
         acting = await acting_for(services, client, team, user, value.get("for"))
         entry = await services.run(services.entries.delete, acting, int(value["id"]))
         await respond(replace_original=False,
@@ -82,7 +74,7 @@ def register(app: AsyncApp, services: Services) -> None:
                       respond: AsyncRespond, client: AsyncWebClient) -> None:
         await ack()
         value = json.loads(action["value"])
-        team, user = _who(body)
+        team, user = who(body)
         acting = await acting_for(services, client, team, user, value.get("for"))
         entry = await services.run(services.entries.restart, acting, int(value["id"]))
         await respond(replace_original=False,
@@ -111,7 +103,7 @@ def register(app: AsyncApp, services: Services) -> None:
                              respond: AsyncRespond) -> None:
         """The account picked after a Harvest ID sign-in reaching several (``web``'s DM)."""
         await ack()
-        team, user = _who(body)
+        team, user = who(body)
         key = str(action.get("block_id", "")).removeprefix("choose:")
         account_id = (action.get("selected_option") or {}).get("value", "")
         account = await services.run(services.accounts.choose_account, team, user, key,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -23,6 +22,7 @@ from bot.parsing import commands as parsed
 from bot.parsing.coop_words import plain_text
 from bot.runtime import people
 from bot.services import Services
+from handlers.where import Where, sender
 
 Message = dict[str, Any]
 #: The message shortcut's callback id (``app.yaml``).
@@ -30,31 +30,12 @@ POST_SHORTCUT = "post_to_coop"
 NO_TEXT = "That message has no text to post."
 
 
-@dataclass(frozen=True)
-class Where:
-    """Who asked, from which channel."""
-
-    team_id: str
-    user_id: str
-    channel_id: str
-
-
-def _where(body: dict[str, Any]) -> Where:
-    if "user_id" in body:  # a slash command
-        return Where(body["team_id"], body["user_id"], body.get("channel_id", ""))
-    user = body["user"]
-    team = (body.get("team") or {}).get("id") or user.get("team_id", "")
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id", "")
-    return Where(team, user["id"], channel)
-
-
 # -- /harvest status and /harvest group, called by handlers.commands -------------------------
 
 
 async def status(services: Services, client: AsyncWebClient, body: dict[str, Any],
                  command: parsed.Status, for_user: parsed.SlackUserRef | None) -> Message:
-    where = _where(body)
+    where = sender(body)
     result = await services.run(services.coop.post, where.team_id, where.user_id,
                                 where.channel_id, command.text)
     if isinstance(result, NeedsGroup):
@@ -65,7 +46,7 @@ async def status(services: Services, client: AsyncWebClient, body: dict[str, Any
 async def group(services: Services, client: AsyncWebClient, body: dict[str, Any],
                 command: parsed.Group, for_user: parsed.SlackUserRef | None) -> Message:
     action = command.action
-    return await _GROUP[type(action)](services, client, _where(body), action)
+    return await _GROUP[type(action)](services, client, sender(body), action)
 
 
 async def _list(services: Services, client: AsyncWebClient, where: Where,
@@ -178,7 +159,7 @@ def register(app: AsyncApp, services: Services) -> None:
                      respond: AsyncRespond) -> None:
         await ack()
         value = json.loads(action["value"])
-        where = _where(body)
+        where = sender(body)
         posted = await services.run(services.coop.post_held, where.team_id, where.user_id,
                                     str(value["h"]), int(value["g"]))
         await respond(replace_original=True, **coop_blocks.posted_message(posted))
@@ -187,7 +168,7 @@ def register(app: AsyncApp, services: Services) -> None:
     async def delete(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                      respond: AsyncRespond) -> None:
         await ack()
-        where = _where(body)
+        where = sender(body)
         deleted = await services.run(services.coop.admin.delete, where.team_id, where.user_id,
                                      int(json.loads(action["value"])["g"]))
         await respond(replace_original=True, **coop_blocks.deleted_message(deleted))
@@ -204,7 +185,7 @@ def register(app: AsyncApp, services: Services) -> None:
         if not text:
             await respond(response_type="ephemeral", text=NO_TEXT)
             return
-        where = _where(body)
+        where = sender(body)
         result = await services.run(services.coop.post, where.team_id, where.user_id,
                                     where.channel_id, text)
         if isinstance(result, NeedsGroup):

@@ -8,7 +8,6 @@ Errors are not caught: they rise to the app's one error handler, which explains 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -21,6 +20,7 @@ from bot.parsing import commands as parsed
 from bot.parsing import digest_words as words
 from bot.runtime import people
 from bot.services import Services
+from handlers.where import Where, sender
 from storage.digests import DigestSubscription
 
 Message = dict[str, Any]
@@ -30,27 +30,10 @@ NOT_OWNER_CHANGE_TEXT = ("This channel's {kind} digest is <@{owner}>'s: only the
                          "administrator, can change it.")
 
 
-@dataclass(frozen=True)
-class Where:
-    team_id: str
-    user_id: str
-    channel_id: str
-
-
-def _where(body: dict[str, Any]) -> Where:
-    if "user_id" in body:  # a slash command
-        return Where(body["team_id"], body["user_id"], body.get("channel_id", ""))
-    user = body["user"]
-    team = (body.get("team") or {}).get("id") or user.get("team_id", "")
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id", "")
-    return Where(team, user["id"], channel)
-
-
 async def digest(services: Services, client: AsyncWebClient, body: dict[str, Any],
                  command: parsed.Digest, for_user: parsed.SlackUserRef | None) -> Message:
     """``/harvest digest …``, called by ``handlers.commands``."""
-    where, action = _where(body), command.action
+    where, action = sender(body), command.action
     if isinstance(action, words.DigestSubscribe):
         return await _subscribe(services, client, where, action)
     if isinstance(action, words.DigestOff):
@@ -164,5 +147,5 @@ def register(app: AsyncApp, services: Services) -> None:
                    respond: AsyncRespond, client: AsyncWebClient) -> None:
         await ack()
         kind = action.get("value") or None
-        message = await post_now(services, client, _where(body), kind)
+        message = await post_now(services, client, sender(body), kind)
         await respond(response_type="ephemeral", replace_original=False, **message)

@@ -20,6 +20,7 @@ from bot.harvest.errors import HarvestError
 from bot.parsing import commands as parsed
 from bot.runtime import acting_for
 from bot.services import Services
+from handlers.where import action_key, who
 
 #: The ``/harvest`` sub-commands after which the person's Home is republished.
 CHANGING = (parsed.Start, parsed.Stop, parsed.Resume, parsed.Note, parsed.Log, parsed.Disconnect)
@@ -79,13 +80,6 @@ async def after_command(services: Services, client: AsyncWebClient, team_id: str
         await refresh_home(services, client, team_id, user_id)
 
 
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    user = body["user"]
-    return (body.get("team") or {}).get("id") or user["team_id"], user["id"]
-
-
-def _key(body: dict[str, Any], action: dict[str, Any]) -> str:
-    return f"{body['user']['id']}:{action.get('action_ts', '')}:{action['action_id']}"
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -102,7 +96,7 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.action(home_blocks.HOME_STOP)
     async def stop(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        team, user = _who(body)
+        team, user = who(body)
         tabs(services).opened(team, user)
         acting = await acting_for(services, client, team, user)
         try:
@@ -114,13 +108,13 @@ def register(app: AsyncApp, services: Services) -> None:
     async def quick_start(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                           client: AsyncWebClient) -> None:
         await ack()
-        team, user = _who(body)
+        team, user = who(body)
         tabs(services).opened(team, user)
         project_id, task_id = (int(part) for part in action["value"].split(":"))
         acting = await acting_for(services, client, team, user)
         try:
             started = await services.run(services.timers.start_pair, acting, project_id, task_id,
-                                         key=_key(body, action))
+                                         key=action_key(body, action))
         finally:  # a refusal (archived meanwhile) reaches the person through the error handler
             await publish_home(services, client, team, user)
         if started.pending is not None:  # Harvest is away: the Home cannot show it yet

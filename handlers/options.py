@@ -15,11 +15,7 @@ from bot import modals
 from bot.catalog import find_projects, find_tasks
 from bot.log_form import chosen_project
 from bot.services import Services
-
-
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    user = body["user"]
-    return (body.get("team") or {}).get("id") or user["team_id"], user["id"]
+from handlers.where import who
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -27,7 +23,7 @@ def register(app: AsyncApp, services: Services) -> None:
 
     @app.options(modals.PROJECT)
     async def projects(ack: AsyncAck, body: dict[str, Any]) -> None:
-        offered = services.catalog.projects(*_who(body))
+        offered = services.catalog.projects(*who(body))
         if offered is None:
             await ack(options=modals.not_loaded_options())
             return
@@ -35,7 +31,7 @@ def register(app: AsyncApp, services: Services) -> None:
 
     @app.options(modals.TASK)
     async def tasks(ack: AsyncAck, body: dict[str, Any]) -> None:
-        offered = services.catalog.projects(*_who(body))
+        offered = services.catalog.projects(*who(body))
         if offered is None:
             await ack(options=modals.not_loaded_options())
             return

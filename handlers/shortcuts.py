@@ -25,17 +25,13 @@ from bot.runtime import acting_for, people
 from bot.services import Services
 from handlers.commands import oauth_url
 from handlers.home import refresh_home
-
-
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    user = body["user"]
-    return (body.get("team") or {}).get("id") or user["team_id"], user["id"]
+from handlers.where import who
 
 
 async def open_log_modal(services: Services, client: AsyncWebClient, body: dict[str, Any], *,
                          notes: str = "", response_url: str | None = None) -> None:
     """Open "Log time" for the person, then check their link and refresh their projects."""
-    team, user = _who(body)
+    team, user = who(body)
     profile = await people(services).profile(client, user)
     account = await services.run(services.accounts.get, team, user)
     # Slack's zone; when Slack's profile has none, the one stored with the link (Harvest's).
@@ -91,7 +87,7 @@ def register(app: AsyncApp, services: Services) -> None:
     @app.view(modals.LOG_VIEW)
     async def submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any],
                         client: AsyncWebClient) -> None:
-        team, user = _who(body)
+        team, user = who(body)
         form = read_log_form(view["state"]["values"], services.catalog.projects(team, user))
         if isinstance(form, FieldErrors):
             await ack(response_action="errors", errors=form.errors)
