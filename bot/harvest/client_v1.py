@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -31,26 +31,14 @@ from bot.harvest.models import (
     TimerToggle,
 )
 from bot.harvest.pacing import Pacer, Priority, shared_pacers
+from bot.harvest.pool import DEFAULT_TIMEOUT, PoolHolder
+from bot.harvest.pool import new_pool as new_pool  # where bot.linking still imports it from
 from bot.harvest.session import DEFAULT_RETRY, RetryPolicy, Session
 
 T = TypeVar("T")
 
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-#: Enough for the bot's threads; more would only queue behind the pacer anyway.
-POOL_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=10)
 
-
-def new_pool(
-    transport: httpx.BaseTransport | None = None,
-    timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-) -> httpx.Client:
-    """A connection pool for one account (redirects are not followed: Harvest does not send them)."""
-    return httpx.Client(
-        transport=transport, timeout=timeout, limits=POOL_LIMITS, follow_redirects=False
-    )
-
-
-class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
+class HarvestV1Client(PoolHolder, ExtendedV1Calls, CoopV1Calls):
     """One person's view of a Harvest v1 account (and its Co-op)."""
 
     def __init__(
@@ -83,8 +71,7 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
         self.base_url = base_url.rstrip("/")
         self.coop_url = (coop_url or f"{self.base_url}/coop").rstrip("/")
         self.format: Format = format
-        self._owns_http = http is None
-        self._http = http if http is not None else new_pool(transport, timeout)
+        self._hold_pool(http, transport, timeout)
         self._session = Session(
             self._http,
             auth,
@@ -115,16 +102,6 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
             sleep=self._sleep,
             utcnow=self._utcnow,
         )
-
-    def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"HarvestV1Client({self.base_url!r}, {self._session.auth!r}, format={self.format!r})"
@@ -273,7 +250,7 @@ class HarvestV1Client(ExtendedV1Calls, CoopV1Calls):
         )
 
 
-class HarvestV1Account:
+class HarvestV1Account(PoolHolder):
     """One account's connection pool and pacer, handing out a client per person.
 
     :param base_url: the account; the other arguments are ``HarvestV1Client``'s.
@@ -294,7 +271,7 @@ class HarvestV1Account:
         self._coop_url = coop_url
         self._format: Format = format
         self._pacer = pacer if pacer is not None else shared_pacers.for_account(self.base_url)
-        self._http = new_pool(transport, timeout)
+        self._hold_pool(None, transport, timeout)
         self._options = client_options
 
     def client(self, auth: Auth, *, priority: Priority = "interactive") -> HarvestV1Client:
@@ -309,12 +286,3 @@ class HarvestV1Account:
             priority=priority,
             **self._options,
         )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
@@ -34,7 +34,6 @@ from bot.harvest import bodies_v2, parse_v2
 from bot.harvest.auth import OAuthTokens
 from bot.harvest.auth_v2 import PersonalToken
 from bot.harvest.cache import TtlCache
-from bot.harvest.client_v1 import DEFAULT_TIMEOUT, new_pool
 from bot.harvest.errors import (
     Forbidden,
     HarvestError,
@@ -52,6 +51,7 @@ from bot.harvest.models import (
     TimerToggle,
 )
 from bot.harvest.pacing import Budgets, Priority, shared_pacers
+from bot.harvest.pool import DEFAULT_TIMEOUT, PoolHolder
 from bot.harvest.reports_v2 import ReportsV2Calls
 from bot.harvest.resources_v2 import ResourcesV2Calls
 from bot.harvest.session import DEFAULT_RETRY, USER_AGENT, RetryPolicy
@@ -68,7 +68,7 @@ def token_url(id_base_url: str) -> str:
     return f"{id_base_url.rstrip('/')}/api/v2/oauth2/token"
 
 
-class HarvestV2Client(ReportsV2Calls, ResourcesV2Calls):
+class HarvestV2Client(PoolHolder, ReportsV2Calls, ResourcesV2Calls):
     """One person's view of one Harvest v2 account."""
 
     def __init__(
@@ -110,8 +110,7 @@ class HarvestV2Client(ReportsV2Calls, ResourcesV2Calls):
         self.id_base_url = id_base_url.rstrip("/")
         self.account_id = str(account_id).strip()
         self.per_page = per_page
-        self._owns_http = http is None
-        self._http = http if http is not None else new_pool(transport, timeout)
+        self._hold_pool(http, transport, timeout)
         self._pacers = pacers or shared_pacers.budgets(self.base_url, self.account_id)
         self._user_agent = user_agent
         self._auth = auth
@@ -153,16 +152,6 @@ class HarvestV2Client(ReportsV2Calls, ResourcesV2Calls):
             sleep=self._sleep,
             utcnow=self._utcnow,
         )
-
-    def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return (

@@ -17,10 +17,11 @@ import httpx
 
 from bot.harvest.api import CoopApi, HarvestApi
 from bot.harvest.auth import Auth, OAuthTokens
-from bot.harvest.client_v1 import DEFAULT_TIMEOUT, HarvestV1Client, new_pool
+from bot.harvest.client_v1 import HarvestV1Client
 from bot.harvest.client_v2 import DEFAULT_BASE_URL, HarvestV2Client
 from bot.harvest.errors import CoopUnavailable
 from bot.harvest.pacing import account_key
+from bot.harvest.pool import DEFAULT_TIMEOUT, new_pool
 
 Wire = Literal["v1", "v2"]
 WIRES: tuple[Wire, ...] = ("v1", "v2")
