@@ -9,6 +9,9 @@ see" is, for a member, exactly those.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
 from bot.harvest import bodies_v2, parse_v2
 from bot.harvest.calls_v2 import V2Calls
 from bot.harvest.errors import Forbidden, NotFound
@@ -21,9 +24,56 @@ from bot.harvest.models import (
     TaskAssignment,
 )
 
+T = TypeVar("T")
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+H = TypeVar("H", bound=_HasId)
+
 
 class ResourcesV2Calls(V2Calls):
     """Mixed into ``HarvestV2Client``."""
+
+    # --- a member's view: what v2 refuses them, read from their assignments -----------------
+    # One rule for projects, clients and tasks (see above), so the three cannot drift apart.
+
+    def _all_or_assigned(
+        self, kind: str, load: Callable[[], tuple[T, ...]], assigned: Callable[[], tuple[T, ...]]
+    ) -> tuple[T, ...]:
+        """``load()``'s list, or where v2 refuses it (403), ``assigned()``: cached as ``kind``."""
+
+        def either() -> tuple[T, ...]:
+            try:
+                return load()
+            except Forbidden:
+                return assigned()
+
+        return self._cached((kind,), either)
+
+    def _one_or_assigned(
+        self,
+        key: tuple[str, int],
+        load: Callable[[], H],
+        assigned: Callable[[], tuple[H, ...]],
+        missing: str,
+    ) -> H:
+        """``load()``'s one thing, or where v2 refuses it (403), the one of ``assigned()`` with
+        the key's id; NotFound (saying ``missing``) if the member has none such."""
+
+        def either() -> H:
+            try:
+                return load()
+            except Forbidden as refused:
+                for found in assigned():
+                    if found.id == key[1]:
+                        return found
+                raise NotFound(missing, method="GET", path=refused.path, status=404) from refused
+
+        return self._cached(key, either)
 
     # --- assignments (what a person may log time to) ----------------------------------------
 
@@ -46,30 +96,20 @@ class ResourcesV2Calls(V2Calls):
 
     def projects(self) -> tuple[Project, ...]:
         """Every project the caller may see (a member: their assigned projects)."""
-
-        def load() -> tuple[Project, ...]:
-            try:
-                return self._list("/projects", "projects", parse_v2.projects)
-            except Forbidden:
-                return self.assigned_projects()
-
-        return self._cached(("projects",), load)
+        return self._all_or_assigned(
+            "projects",
+            lambda: self._list("/projects", "projects", parse_v2.projects),
+            self.assigned_projects,
+        )
 
     def project(self, project_id: int) -> Project:
         """One project. :raises NotFound:"""
-
-        def load() -> Project:
-            try:
-                return self._get(f"/projects/{project_id}", parse_v2.project)
-            except Forbidden as refused:
-                for project in self.assigned_projects():
-                    if project.id == project_id:
-                        return project
-                raise NotFound(
-                    "no such project among yours", method="GET", path=refused.path, status=404
-                ) from refused
-
-        return self._cached(("projects", project_id), load)
+        return self._one_or_assigned(
+            ("projects", project_id),
+            lambda: self._get(f"/projects/{project_id}", parse_v2.project),
+            self.assigned_projects,
+            "no such project among yours",
+        )
 
     def create_project(
         self,
@@ -95,11 +135,7 @@ class ResourcesV2Calls(V2Calls):
             budget=budget,
             budget_by=budget_by,
         )
-        try:
-            reply = self._send("POST", "/projects", body=body, idempotent=False)
-        finally:
-            self._cache.invalidate("projects")
-        return reply.read(parse_v2.project)
+        return self._write_project("POST", "/projects", body, idempotent=False)
 
     def update_project(
         self,
@@ -124,11 +160,7 @@ class ResourcesV2Calls(V2Calls):
             budget=budget,
             budget_by=budget_by,
         )
-        try:
-            reply = self._send("PATCH", f"/projects/{project_id}", body=body, idempotent=True)
-        finally:
-            self._cache.invalidate("projects")
-        return reply.read(parse_v2.project)
+        return self._write_project("PATCH", f"/projects/{project_id}", body, idempotent=True)
 
     def toggle_project(self, project_id: int) -> Project:
         """Archive or reactivate: v2 has no toggle, so read ``is_active`` and set the opposite.
@@ -137,8 +169,13 @@ class ResourcesV2Calls(V2Calls):
         """
         current = self._get(f"/projects/{project_id}", parse_v2.project)
         body = bodies_v2.project_fields(active=not current.active)
+        return self._write_project("PATCH", f"/projects/{project_id}", body, idempotent=True)
+
+    def _write_project(self, method: str, path: str, body: bytes, *, idempotent: bool) -> Project:
+        """Send a project write and read the project it answers with; cached project reads
+        are forgotten even when it fails, since a failed write may still have landed."""
         try:
-            reply = self._send("PATCH", f"/projects/{project_id}", body=body, idempotent=True)
+            reply = self._send(method, path, body=body, idempotent=idempotent)
         finally:
             self._cache.invalidate("projects")
         return reply.read(parse_v2.project)
@@ -171,31 +208,19 @@ class ResourcesV2Calls(V2Calls):
 
     def clients(self) -> tuple[Client, ...]:
         """Every client of the account (a member: the clients of their assigned projects)."""
-
-        def load() -> tuple[Client, ...]:
-            try:
-                return self._list("/clients", "clients", parse_v2.clients)
-            except Forbidden:
-                return self._assigned_clients()
-
-        return self._cached(("clients",), load)
+        return self._all_or_assigned(
+            "clients",
+            lambda: self._list("/clients", "clients", parse_v2.clients),
+            self._assigned_clients,
+        )
 
     def client(self, client_id: int) -> Client:
-        def load() -> Client:
-            try:
-                return self._get(f"/clients/{client_id}", parse_v2.client)
-            except Forbidden as refused:
-                for client in self._assigned_clients():
-                    if client.id == client_id:
-                        return client
-                raise NotFound(
-                    "no such client among your projects'",
-                    method="GET",
-                    path=refused.path,
-                    status=404,
-                ) from refused
-
-        return self._cached(("clients", client_id), load)
+        return self._one_or_assigned(
+            ("clients", client_id),
+            lambda: self._get(f"/clients/{client_id}", parse_v2.client),
+            self._assigned_clients,
+            "no such client among your projects'",
+        )
 
     def _assigned_clients(self) -> tuple[Client, ...]:
         found: dict[int, Client] = {}
@@ -206,18 +231,16 @@ class ResourcesV2Calls(V2Calls):
 
     def tasks(self) -> tuple[Task, ...]:
         """Every task of the account (a member: the tasks of their assigned projects)."""
+        return self._all_or_assigned(
+            "tasks", lambda: self._list("/tasks", "tasks", parse_v2.tasks), self._assigned_tasks
+        )
 
-        def load() -> tuple[Task, ...]:
-            try:
-                return self._list("/tasks", "tasks", parse_v2.tasks)
-            except Forbidden:
-                found: dict[int, Task] = {}
-                for project in self.assigned_projects():
-                    for task in project.tasks:
-                        found.setdefault(task.id, task)
-                return tuple(found.values())
-
-        return self._cached(("tasks",), load)
+    def _assigned_tasks(self) -> tuple[Task, ...]:
+        found: dict[int, Task] = {}
+        for project in self.assigned_projects():
+            for task in project.tasks:
+                found.setdefault(task.id, task)
+        return tuple(found.values())
 
     def expense_categories(self) -> tuple[ExpenseCategory, ...]:
         return self._cached(
