@@ -31,9 +31,23 @@ def clock_time(moment: time, clock: Clock) -> str:
     return moment.strftime("%H:%M") if clock == "24h" else format_clock(moment)
 
 
-def _check_one_form(hours: float | None, started_at: time | None, ended_at: time | None) -> None:
+def check_one_form(hours: float | None, started_at: time | None, ended_at: time | None) -> None:
+    """:raises ValueError: both hours and clock times (each is documented for one kind of
+    account, never both in one body)."""
     if hours is not None and (started_at is not None or ended_at is not None):
         raise ValueError("give hours or start/end times, not both")
+
+
+def _time_fields(
+    hours: float | None, started_at: time | None, ended_at: time | None, clock: Clock
+) -> dict[str, Any]:
+    """How long, or from when to when: checked and written alike for a new entry and a change."""
+    check_one_form(hours, started_at, ended_at)
+    return {
+        "hours": None if hours is None else round(hours, 4),
+        "started_time": None if started_at is None else clock_time(started_at, clock),
+        "ended_time": None if ended_at is None else clock_time(ended_at, clock),
+    }
 
 
 def starts_timer(hours: float | None, ended_at: time | None) -> bool:
@@ -57,7 +71,6 @@ def new_entry(
 
     :raises ValueError: both hours and clock times.
     """
-    _check_one_form(hours, started_at, ended_at)
     return encode(
         _present(
             {
@@ -65,9 +78,7 @@ def new_entry(
                 "project_id": project_id,
                 "task_id": task_id,
                 "spent_date": spent_at.isoformat(),
-                "hours": None if hours is None else round(hours, 4),
-                "started_time": None if started_at is None else clock_time(started_at, clock),
-                "ended_time": None if ended_at is None else clock_time(ended_at, clock),
+                **_time_fields(hours, started_at, ended_at, clock),
                 "notes": notes or None,
             }
         )
@@ -89,16 +100,13 @@ def entry_changes(
 
     :raises ValueError: both hours and clock times.
     """
-    _check_one_form(hours, started_at, ended_at)
     return encode(
         _present(
             {
                 "project_id": project_id,
                 "task_id": task_id,
                 "spent_date": None if spent_at is None else spent_at.isoformat(),
-                "hours": None if hours is None else round(hours, 4),
-                "started_time": None if started_at is None else clock_time(started_at, clock),
-                "ended_time": None if ended_at is None else clock_time(ended_at, clock),
+                **_time_fields(hours, started_at, ended_at, clock),
                 "notes": notes,
             }
         )

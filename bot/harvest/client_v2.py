@@ -252,8 +252,7 @@ class HarvestV2Client(PoolHolder, ReportsV2Calls, ResourcesV2Calls):
         :raises ValueError: both hours and clock times.
         :raises ValidationError: clock times on an account that tracks durations.
         """
-        if hours is not None and (started_at is not None or ended_at is not None):
-            raise ValueError("give hours or start/end times, not both")
+        bodies_v2.check_one_form(hours, started_at, ended_at)  # before asking for the clock
         body = bodies_v2.new_entry(
             project_id=project_id,
             task_id=task_id,
@@ -371,8 +370,7 @@ class HarvestV2Client(PoolHolder, ReportsV2Calls, ResourcesV2Calls):
         :raises ValueError: both hours and clock times.
         :raises ValidationError: clock times on an account that tracks durations.
         """
-        if hours is not None and (started_at is not None or ended_at is not None):
-            raise ValueError("give hours or start/end times, not both")
+        bodies_v2.check_one_form(hours, started_at, ended_at)  # before asking for the clock
         body = bodies_v2.entry_changes(
             project_id=project_id,
             task_id=task_id,
