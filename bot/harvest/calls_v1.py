@@ -55,6 +55,11 @@ class V1Calls:
     def _cached(self, key: tuple[Any, ...], load: Callable[[], T]) -> T:
         return self._cache.get_or_load(key, load)
 
+    def _cached_get(self, key: tuple[Any, ...], path: str, read: Callable[[Any], T]) -> T:
+        """``GET path`` read with ``read``, through the cache under ``key``: how every v1
+        lookup of the account's things is made."""
+        return self._cached(key, lambda: self._get(path, read))
+
     @staticmethod
     def _of(of_user: int | None) -> dict[str, str | int] | None:
         return None if of_user is None else {"of_user": of_user}

@@ -26,7 +26,7 @@ class ExtendedV1Calls(V1Calls):
     # --- projects ----------------------------------------------------------------------------
 
     def projects(self) -> tuple[Project, ...]:
-        return self._cached(("projects",), lambda: self._get("/projects", parse_v1.projects))
+        return self._cached_get(("projects",), "/projects", parse_v1.projects)
 
     def project(self, project_id: int) -> Project:
         return self._cached(("projects", project_id), lambda: self._fetch_project(project_id))
@@ -119,37 +119,30 @@ class ExtendedV1Calls(V1Calls):
             self._cache.invalidate("projects")
 
     def task_assignments(self, project_id: int) -> tuple[TaskAssignment, ...]:
-        path = f"/projects/{project_id}/task_assignments"
-        return self._cached(
+        return self._cached_get(
             ("projects", "task_assignments", project_id),
-            lambda: self._get(path, parse_v1.task_assignments),
+            f"/projects/{project_id}/task_assignments",
+            parse_v1.task_assignments,
         )
 
     # --- people, clients, tasks --------------------------------------------------------------
 
     def people(self) -> tuple[Person, ...]:
-        return self._cached(("people",), lambda: self._get("/people", parse_v1.people))
+        return self._cached_get(("people",), "/people", parse_v1.people)
 
     def person(self, user_id: int) -> Person:
-        return self._cached(
-            ("people", user_id),
-            lambda: self._get(f"/people/{user_id}", parse_v1.person),
-        )
+        return self._cached_get(("people", user_id), f"/people/{user_id}", parse_v1.person)
 
     def clients(self) -> tuple[Client, ...]:
-        return self._cached(("clients",), lambda: self._get("/clients", parse_v1.clients))
+        return self._cached_get(("clients",), "/clients", parse_v1.clients)
 
     def client(self, client_id: int) -> Client:
-        return self._cached(
-            ("clients", client_id),
-            lambda: self._get(f"/clients/{client_id}", parse_v1.client),
-        )
+        return self._cached_get(("clients", client_id), f"/clients/{client_id}", parse_v1.client)
 
     def tasks(self) -> tuple[Task, ...]:
-        return self._cached(("tasks",), lambda: self._get("/tasks", parse_v1.tasks))
+        return self._cached_get(("tasks",), "/tasks", parse_v1.tasks)
 
     def expense_categories(self) -> tuple[ExpenseCategory, ...]:
-        return self._cached(
-            ("expense_categories",),
-            lambda: self._get("/expense_categories", parse_v1.expense_categories),
+        return self._cached_get(
+            ("expense_categories",), "/expense_categories", parse_v1.expense_categories
         )
