@@ -63,6 +63,16 @@ class Connection:
                 close()
 
 
+def _v1_client(
+    auth: Auth, base_url: str | None, coop_url: str | None, options: dict[str, Any]
+) -> HarvestV1Client:
+    """A v1 account's client, from the options either wire may be given (v1 keeps its own)."""
+    if not base_url:
+        raise ValueError("a v1 account needs its base URL")
+    v1_options = {k: v for k, v in options.items() if k in _V1_OPTIONS | {"format", "pacer"}}
+    return HarvestV1Client(base_url, auth, coop_url=coop_url, **v1_options)
+
+
 def open_client(
     wire: Wire,
     auth: Auth,
@@ -80,10 +90,7 @@ def open_client(
     :raises ValueError: an unknown wire, or what that wire's client needs is missing.
     """
     if wire == "v1":
-        if not base_url:
-            raise ValueError("a v1 account needs its base URL")
-        v1_options = {k: v for k, v in options.items() if k in _V1_OPTIONS | {"format", "pacer"}}
-        return HarvestV1Client(base_url, auth, coop_url=coop_url, **v1_options)
+        return _v1_client(auth, base_url, coop_url, options)
     if wire == "v2":
         if not isinstance(auth, OAuthTokens):
             raise ValueError("a v2 account needs a bearer token (OAuth or personal access token)")
@@ -109,10 +116,7 @@ def connect(
         client of a v2 account takes those v1 knows.
     """
     if wire == "v1":
-        if not base_url:
-            raise ValueError("a v1 account needs its base URL")
-        v1_options = {k: v for k, v in options.items() if k in _V1_OPTIONS | {"format", "pacer"}}
-        client = HarvestV1Client(base_url, auth, coop_url=coop_url, **v1_options)
+        client = _v1_client(auth, base_url, coop_url, options)
         return Connection("v1", client, client)
     harvest = open_client(wire, auth, base_url=base_url, account_id=account_id, **options)
     coop = None
