@@ -79,3 +79,20 @@ def conditions(ctx: V2Ctx, columns: dict[str, str]) -> tuple[list[str], list[Any
             where.append(f"{column} = ?")
             args.append(value)
     return where, args
+
+
+def dated(ctx: V2Ctx, alias: str) -> tuple[list[str], list[Any]]:
+    """``updated_since``, ``from`` and ``to`` as SQL conditions on ``{alias}``'s rows, which
+    carry ``updated_at`` and a ``spent_at`` day (time entries and expenses)."""
+    where: list[str] = []
+    args: list[Any] = []
+    since = updated_since(ctx)
+    if since:
+        where.append(f"{alias}.updated_at >= ?")
+        args.append(since)
+    for name, operator in (("from", ">="), ("to", "<=")):
+        bound = day(ctx, name)
+        if bound is not None:
+            where.append(f"{alias}.spent_at {operator} ?")
+            args.append(bound.isoformat())
+    return where, args

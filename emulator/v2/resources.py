@@ -147,7 +147,12 @@ def show_task(ctx: V2Ctx) -> Reply:
 # -- assignments ---------------------------------------------------------------------------------
 
 
-def _assignment_rows(ctx: V2Ctx, table: str, project_id: int | None) -> list[dict[str, Any]]:
+_ASSIGNMENT_SHAPES = {"task_assignments": serialise.task_assignment,
+                      "user_assignments": serialise.user_assignment}
+
+
+def _assignments(ctx: V2Ctx, table: str, project_id: int | None) -> Reply:
+    """A cursored list of task or user assignments, of one project or of all."""
     scope = _project_scope(ctx)
     where, args = _where(ctx, "deactivated", active_when=0)
     if project_id is not None:
@@ -160,41 +165,30 @@ def _assignment_rows(ctx: V2Ctx, table: str, project_id: int | None) -> list[dic
             args.append(user_id)
     rows = ctx.store.all(f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY id DESC",
                          *args)
-    return [row for row in rows if scope is None or row["project_id"] in scope]
+    look = serialise.Lookup(ctx.store)
+    shape = _ASSIGNMENT_SHAPES[table]
+    items = [shape(row, look) for row in rows if scope is None or row["project_id"] in scope]
+    return json_reply(cursored(ctx, table, items))
 
 
 @routes("/task_assignments")
 def task_assignments(ctx: V2Ctx) -> Reply:
-    look = serialise.Lookup(ctx.store)
-    items = [serialise.task_assignment(row, look)
-             for row in _assignment_rows(ctx, "task_assignments", None)]
-    return json_reply(cursored(ctx, "task_assignments", items))
+    return _assignments(ctx, "task_assignments", None)
 
 
 @routes("/projects/{project_id}/task_assignments")
 def project_task_assignments(ctx: V2Ctx) -> Reply:
-    project_id = _project(ctx)["id"]
-    look = serialise.Lookup(ctx.store)
-    items = [serialise.task_assignment(row, look)
-             for row in _assignment_rows(ctx, "task_assignments", project_id)]
-    return json_reply(cursored(ctx, "task_assignments", items))
+    return _assignments(ctx, "task_assignments", _project(ctx)["id"])
 
 
 @routes("/user_assignments")
 def user_assignments(ctx: V2Ctx) -> Reply:
-    look = serialise.Lookup(ctx.store)
-    items = [serialise.user_assignment(row, look)
-             for row in _assignment_rows(ctx, "user_assignments", None)]
-    return json_reply(cursored(ctx, "user_assignments", items))
+    return _assignments(ctx, "user_assignments", None)
 
 
 @routes("/projects/{project_id}/user_assignments")
 def project_user_assignments(ctx: V2Ctx) -> Reply:
-    project_id = _project(ctx)["id"]
-    look = serialise.Lookup(ctx.store)
-    items = [serialise.user_assignment(row, look)
-             for row in _assignment_rows(ctx, "user_assignments", project_id)]
-    return json_reply(cursored(ctx, "user_assignments", items))
+    return _assignments(ctx, "user_assignments", _project(ctx)["id"])
 
 
 # -- expenses ------------------------------------------------------------------------------------
@@ -209,15 +203,8 @@ def list_expenses(ctx: V2Ctx) -> Reply:
     billed = filters.boolean(ctx, "is_billed")
     if billed is not None:
         where.append(f"x.is_billed = {int(billed)}")
-    since = filters.updated_since(ctx)
-    if since:
-        where.append("x.updated_at >= ?")
-        args.append(since)
-    for name, operator in (("from", ">="), ("to", "<=")):
-        bound = filters.day(ctx, name)
-        if bound is not None:
-            where.append(f"x.spent_at {operator} ?")
-            args.append(bound.isoformat())
+    dated, more = filters.dated(ctx, "x")
+    where, args = [*where, *dated], [*args, *more]
     rows = ctx.store.all(
         "SELECT x.* FROM expenses x JOIN projects p ON p.id = x.project_id "
         f"WHERE {' AND '.join(where)} ORDER BY x.spent_at DESC, x.id DESC", *args)

@@ -124,15 +124,8 @@ def list_entries(ctx: V2Ctx) -> Reply:
     running = filters.boolean(ctx, "is_running")
     if running is not None:
         where.append(f"e.timer_started_at IS {'NOT ' if running else ''}NULL")
-    since = filters.updated_since(ctx)
-    if since:
-        where.append("e.updated_at >= ?")
-        args.append(since)
-    for name, operator in (("from", ">="), ("to", "<=")):
-        bound = filters.day(ctx, name)
-        if bound is not None:
-            where.append(f"e.spent_at {operator} ?")
-            args.append(bound.isoformat())
+    dated, more = filters.dated(ctx, "e")
+    where, args = [*where, *dated], [*args, *more]
     if ctx.params.has("external_reference_id"):
         where.append("0 = 1")  # the emulator keeps no external references
     entries = select(ctx.store, " AND ".join(where), tuple(args), ctx.now())
