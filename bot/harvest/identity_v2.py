@@ -16,7 +16,7 @@ Errors are the client's typed errors; what the server echoes is redacted of ever
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -30,8 +30,7 @@ from bot.harvest.client_v2 import DEFAULT_ID_URL, token_url
 from bot.harvest.errors import AuthError, HarvestError, Unavailable
 from bot.harvest.models import HarvestAccount
 from bot.harvest.responses import error_for, harvest_message
-from bot.harvest.scalars import to_float
-from bot.harvest.session import USER_AGENT
+from bot.harvest.session import USER_AGENT, token_answer
 
 DEFAULT_ID_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
@@ -204,23 +203,14 @@ def _decode(response: httpx.Response, method: str, url: str, secrets: tuple[str,
 
 
 def _tokens(tree: Any, now: datetime, url: str) -> RefreshedTokens:
-    access = tree.get("access_token") if isinstance(tree, dict) else None
-    if not isinstance(access, str) or not access:
+    tokens = token_answer(tree, now)
+    if tokens is None or not tokens.access_token:
         raise Unavailable(
             "Harvest ID's token endpoint answered without tokens",
             method="POST",
             path=urlsplit(url).path,
         )
-    refresh_token = tree.get("refresh_token")
-    try:
-        expires_in = to_float(tree["expires_in"]) if tree.get("expires_in") is not None else None
-    except (TypeError, ValueError):
-        expires_in = None
-    return RefreshedTokens(
-        access_token=access,
-        refresh_token=refresh_token if isinstance(refresh_token, str) and refresh_token else None,
-        expires_at=None if expires_in is None else now + timedelta(seconds=expires_in),
-    )
+    return tokens
 
 
 @r.reader("list of Harvest ID accounts")

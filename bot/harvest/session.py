@@ -277,7 +277,7 @@ class Session:
                     )
                 raise error
             tree = self._decode(response, "POST", path)
-            tokens = _tokens(tree, self._utcnow())
+            tokens = token_answer(tree, self._utcnow())
             if tokens is None:
                 raise Unavailable(
                     "Harvest's token endpoint answered without tokens",
@@ -318,7 +318,9 @@ class Session:
         return error_for(response, method, path, message=self._message(response))
 
 
-def _tokens(tree: Any, now: datetime) -> RefreshedTokens | None:
+def token_answer(tree: Any, now: datetime) -> RefreshedTokens | None:
+    """An OAuth token endpoint's answer (v1's and Harvest ID's alike), or None without an
+    access token; an unreadable ``expires_in`` is taken as no expiry."""
     if not isinstance(tree, dict) or not isinstance(tree.get("access_token"), str):
         return None
     refresh = tree.get("refresh_token")
