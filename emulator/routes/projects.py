@@ -8,11 +8,12 @@ header, as the document shows (``201 Created`` / ``Location: /projects/{id}``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from emulator.codec import Obj
 from emulator.context import Ctx, Reply, Routes
-from emulator.errors import BadRequest, Forbidden
+from emulator.errors import ApiError, BadRequest, Forbidden
 from emulator.routes.resources import (
     Spec,
     blank_name,
@@ -128,25 +129,36 @@ def _values(ctx: Ctx, creating: bool) -> dict[str, Any]:
             raise BadRequest("A valid and existing client id is required (client_id)")
     else:
         blank_name(values)
+    settle_values(ctx, values, BadRequest, "Tasks, People, Project, none", BUDGET_BY)
+    return values
+
+
+def settle_values(ctx: Ctx, values: dict[str, Any], refuse: Callable[[str], ApiError],
+                  bill_by_names: str, budget_by: tuple[str, ...]) -> None:
+    """Check and normalise a project's ``client_id``, ``code``, ``notes``, ``bill_by`` and
+    ``budget_by`` in place, by the same rules on v1 and v2; each wire brings its own refusal
+    (v1 400 with a Hint, v2 422), the options its documents list and their order in messages.
+
+    :raises ApiError: made by ``refuse``.
+    """
     if "client_id" in values:
         if values["client_id"] is None:
-            raise BadRequest("client_id can't be blank")
+            raise refuse("client_id can't be blank")
         if ctx.store.one("SELECT id FROM clients WHERE id = ?", values["client_id"]) is None:
-            raise BadRequest(f"client_id {values['client_id']} is not an existing client")
-    for column in ("code", "notes"):  # NOT NULL in the store: a nil element means empty
+            raise refuse(f"client_id {values['client_id']} is not an existing client")
+    for column in ("code", "notes"):  # NOT NULL in the store: a nil or null value means empty
         if column in values and values[column] is None:
             values[column] = ""
     if "bill_by" in values:
         bill_by = BILL_BY.get((values["bill_by"] or "none").strip().lower())
         if bill_by is None:
-            raise BadRequest("bill_by must be one of Tasks, People, Project, none")
+            raise refuse(f"bill_by must be one of {bill_by_names}")
         values["bill_by"] = bill_by
     if "budget_by" in values:
-        budget_by = (values["budget_by"] or "none").strip().lower()
-        if budget_by not in BUDGET_BY:
-            raise BadRequest("budget_by must be one of " + ", ".join(BUDGET_BY))
-        values["budget_by"] = budget_by
-    return values
+        chosen = (values["budget_by"] or "none").strip().lower()
+        if chosen not in budget_by:
+            raise refuse("budget_by must be one of " + ", ".join(budget_by))
+        values["budget_by"] = chosen
 
 
 def _refuse_duplicate(ctx: Ctx, client_id: int, name: str, project_id: int | None = None) -> None:

@@ -52,9 +52,9 @@ from emulator.clock import iso
 from emulator.context import Reply
 from emulator.errors import Forbidden, NotFound
 from emulator.params import Params
-from emulator.routes.projects import BILL_BY
 from emulator.routes.projects import _refuse_duplicate as refuse_duplicate
 from emulator.routes.projects import _refuse_over_limit as refuse_over_limit
+from emulator.routes.projects import settle_values
 from emulator.routes.resources import Spec, collect
 from emulator.v2 import access, filters, serialise
 from emulator.v2.context import JSON_TYPE, Unprocessable, V2Ctx, V2Routes, json_reply
@@ -115,24 +115,7 @@ def _values(ctx: V2Ctx, creating: bool) -> dict[str, Any]:
         values["name"] = (values["name"] or "").strip()
         if not values["name"]:
             raise Unprocessable("name can't be blank")
-    if "client_id" in values:
-        if values["client_id"] is None:
-            raise Unprocessable("client_id can't be blank")
-        if ctx.store.one("SELECT id FROM clients WHERE id = ?", values["client_id"]) is None:
-            raise Unprocessable(f"client_id {values['client_id']} is not an existing client")
-    for column in ("code", "notes"):  # NOT NULL in the store: null means empty
-        if column in values and values[column] is None:
-            values[column] = ""
-    if "bill_by" in values:
-        bill_by = BILL_BY.get((values["bill_by"] or "none").strip().lower())
-        if bill_by is None:
-            raise Unprocessable("bill_by must be one of Project, Tasks, People, none")
-        values["bill_by"] = bill_by
-    if "budget_by" in values:
-        budget_by = (values["budget_by"] or "none").strip().lower()
-        if budget_by not in BUDGET_BY:
-            raise Unprocessable("budget_by must be one of " + ", ".join(BUDGET_BY))
-        values["budget_by"] = budget_by
+    settle_values(ctx, values, Unprocessable, "Project, Tasks, People, none", BUDGET_BY)
     return values
 
 
