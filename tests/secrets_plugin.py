@@ -34,7 +34,7 @@ import logging
 import re
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,15 +44,18 @@ from tests.secrets_scan import (
     HARVEST_PAT,
     SLACK_APP_TOKEN,
     SLACK_TOKEN,
+    WORD,
     Finding,
     SecretSet,
-    bot_databases,
-    database_files,
+    database_candidates,
+    read_bot_database,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The root logger's level during the session: DEBUG and a notch below, and a value no test sets.
 SESSION_LEVEL = logging.DEBUG - 1
+#: :data:`WORD` for text.
+WORDS_IN_TEXT = re.compile(WORD.pattern.decode("ascii"), re.ASCII)
 #: Marks a test whose own requests put secrets in the log (see ``pytest_configure``).
 MARKER = "secrets_logged"
 #: ``NAME = "value"``, ``"NAME": "value"``, ``name="value"`` where the name says it is a secret.
@@ -123,12 +126,20 @@ class SessionLog(logging.FileHandler):
         super().__init__(directory / "session.log", mode="a", encoding="utf-8",
                          errors="backslashreplace")
         self.aside = False
+        self.words: set[str] = set()
         self._aside = logging.FileHandler(directory / "aside.log", mode="a", encoding="utf-8",
                                           errors="backslashreplace", delay=True)
 
     def setFormatter(self, fmt: logging.Formatter | None) -> None:  # noqa: N802
         super().setFormatter(fmt)
         self._aside.setFormatter(fmt)
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record's text; its words (:data:`WORD`) are kept for the scan at the end, which
+        then searches those (a few MB) rather than the whole log again."""
+        text = super().format(record)
+        self.words.update(WORDS_IN_TEXT.findall(text))
+        return text
 
     def emit(self, record: logging.LogRecord) -> None:
         if self.aside:
@@ -159,7 +170,7 @@ class SecretsScan:
         self._root = logging.getLogger()
         self._root_level = self._root.level
         self._as_before = _AsBefore(self._root, self._root_level)
-        self._seconds = 0.0
+        self._seconds = self._at_end = 0.0
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line(
@@ -278,31 +289,41 @@ class SecretsScan:
         try:
             if not root.is_dir():
                 return
-            logs, keys = [], []
-            for path in root.rglob("*"):
+            logs, keys, candidates = [], [], []
+            for path in database_candidates(root):
                 if skip is not None and path.is_relative_to(skip):
                     continue
-                if path.suffix == ".log" and not path.name.startswith("emulator"):
-                    logs.append(path)
-                elif path.suffix == ".key" and path.is_file():
+                if path.suffix == ".log":
+                    if not path.name.startswith("emulator"):
+                        logs.append(path)
+                elif path.suffix == ".key":
                     keys.append(path)
+                else:
+                    candidates.append(path)
             for key in keys:
                 try:
                     for line in key.read_bytes().split():
                         self.secrets.add_key(f"a Fernet key (key file {key.name})", line)
                 except OSError:
                     pass
-            for database in bot_databases([root]):
-                for path in database_files(database):
-                    self._scan(path, "bot database")
+            for candidate in candidates:
+                for path, data in (read_bot_database(candidate) or {}).items():
+                    self._scan(path, "bot database", data)
             for log in logs:
                 self._scan(log, "log")
         finally:
             self._seconds += time.monotonic() - started
 
-    def _scan(self, path: Path, kind: str) -> None:
-        where = str(path.relative_to(self.base)) if path.is_relative_to(self.base) else str(path)
-        self.findings.extend(self.secrets.scan_file(path, f"{kind} {where}"))
+    def _scan(self, path: Path, kind: str, data: bytes | None = None,
+              words: Iterable[bytes] | None = None) -> None:
+        where = f"{kind} " + (str(path.relative_to(self.base)) if path.is_relative_to(self.base)
+                              else str(path))
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return
+        self.findings.extend(self.secrets.scan(data, where, words))
         self.scanned[kind] = self.scanned.get(kind, 0) + 1
 
     def _stop_capture(self) -> None:
@@ -325,10 +346,12 @@ class SecretsScan:
         if self.handler is None or self.dir is None:
             return
         self._stop_capture()
+        during, started = self._seconds, time.monotonic()
         self.scan_tree(self.base, skip=self.dir)
-        started = time.monotonic()
-        self._scan(self.dir / "session.log", "log")
-        self._seconds += time.monotonic() - started
+        self._scan(self.dir / "session.log", "log",
+                   words=(w.encode("ascii") for w in self.handler.words))
+        self._at_end = time.monotonic() - started
+        self._seconds = during + self._at_end
         if self.findings and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -339,7 +362,7 @@ class SecretsScan:
         if not self.findings:
             terminalreporter.write_line(
                 f"secrets scan: clean ({counts}; {len(self.secrets)} secrets; "
-                f"{self._seconds:.1f} s)")
+                f"{self._at_end:.1f} s at the end, {self._seconds - self._at_end:.1f} s before)")
             return
         terminalreporter.section("secrets scan: secrets in clear", sep="=", red=True, bold=True)
         unique = sorted({(f.where, f.secret, f.form) for f in self.findings})

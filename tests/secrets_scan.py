@@ -26,7 +26,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -128,27 +128,28 @@ class SecretSet:
             return
         self._words.setdefault(raw, name)
 
-    def scan(self, data: bytes, where: str) -> list[Finding]:
+    def scan(self, data: bytes, where: str, words: Iterable[bytes] | None = None) -> list[Finding]:
         """Every secret ``data`` holds, the first occurrence of each form.
 
         Fast on a session's worth of databases and logs: runs of zero bytes (most of a SQLite
         file) are squeezed out, the words that could hold a secret (runs of :data:`WORD`'s
         characters) taken once each, and only those searched; the offset is looked up for a hit.
+        ``words``: those words, when already collected (the session log's, as it was written).
         """
         squeezed = ZEROS.sub(b"\0", data)
-        words = b"\n".join(set(WORD.findall(squeezed)))
+        joined = b"\n".join(set(WORD.findall(squeezed)) if words is None else words)
         found: list[Finding] = []
         # Copies: emulator threads may add the tokens they issue meanwhile.
         for needle, (name, form, word) in list(self._needles.items()):
-            if needle in (words if word else squeezed):
+            if needle in (joined if word else squeezed):
                 found.append(Finding(name, form, where, data.find(needle)))
         for name, pattern in list(self._shapes):
-            match = pattern.search(words)
+            match = pattern.search(joined)
             if match:
                 found.append(Finding(name, "its form", where, data.find(match.group())))
         if self._words:
             seen: set[str] = set()
-            for match in URLSAFE_43.finditer(words):
+            for match in URLSAFE_43.finditer(joined):
                 name = self._words.get(match.group())
                 if name is not None and name not in seen:
                     seen.add(name)
@@ -178,30 +179,39 @@ def database_files(path: Path) -> list[Path]:
     return [p for p in [path, *(path.with_name(path.name + s) for s in SIDE_FILES)] if p.exists()]
 
 
-def is_bot_database(path: Path) -> bool:
-    """Whether ``path`` is a SQLite database made by ``storage.db`` (its schema may still be only
-    in the write-ahead log)."""
+def read_bot_database(path: Path) -> dict[Path, bytes] | None:
+    """The bytes of ``path`` and of its side files if it is a SQLite database made by
+    ``storage.db`` (its schema may still be only in the write-ahead log), else None."""
     try:
         with open(path, "rb") as file:
             head = file.read(len(SQLITE_HEADER))
             if head and head != SQLITE_HEADER:
-                return False
-            if BOT_MARK in head + file.read():
-                return True
-        wal = path.with_name(path.name + "-wal")
-        return wal.exists() and BOT_MARK in wal.read_bytes()
+                return None
+            contents = {path: head + file.read()}
     except OSError:
-        return False
+        return None
+    for side in database_files(path)[1:]:
+        try:
+            contents[side] = side.read_bytes()
+        except OSError:
+            pass
+    if any(BOT_MARK in contents.get(p, b"") for p in (path, path.with_name(path.name + "-wal"))):
+        return contents
+    return None
+
+
+def is_bot_database(path: Path) -> bool:
+    """Whether ``path`` is a SQLite database made by ``storage.db``."""
+    return read_bot_database(path) is not None
+
+
+def database_candidates(root: Path) -> Iterator[Path]:
+    """The files under ``root`` that may be databases (not side files)."""
+    for path in Path(root).rglob("*"):
+        if not path.name.endswith(SIDE_FILES) and path.is_file():
+            yield path
 
 
 def bot_databases(roots: Iterable[Path]) -> list[Path]:
     """The bot's databases under ``roots`` (main files; see :func:`database_files`)."""
-    found = []
-    for root in roots:
-        for path in Path(root).rglob("*"):
-            name = path.name
-            if name.endswith(SIDE_FILES) or not path.is_file():
-                continue
-            if is_bot_database(path):
-                found.append(path)
-    return sorted(found)
+    return sorted(p for root in roots for p in database_candidates(root) if is_bot_database(p))
