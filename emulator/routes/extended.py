@@ -55,6 +55,30 @@ def _refuse_taken(ctx: Ctx, table: str, name: str, row_id: int | None = None) ->
         raise BadRequest(f"Name has already been taken: {name!r}")
 
 
+def _insert_named(ctx: Ctx, table: str, wrapper: str, spec: Spec) -> int:
+    """Insert a named row (a task, an expense category) from the request's fields; its id.
+
+    :raises BadRequest: no name, a taken name, a field of the wrong type.
+    """
+    values = collect(fields(ctx, wrapper), spec)
+    values["name"] = required_name(values)
+    _refuse_taken(ctx, table, values["name"])
+    now = touch(ctx)
+    return ctx.store.insert(table, **values, created_at=now, updated_at=now)
+
+
+def _changes(ctx: Ctx, table: str, wrapper: str, spec: Spec, row_id: int) -> dict[str, Any]:
+    """The request's changes to a named row.
+
+    :raises BadRequest: a blank name, a name another row has, a field of the wrong type.
+    """
+    values = collect(fields(ctx, wrapper), spec)
+    blank_name(values)
+    if "name" in values:
+        _refuse_taken(ctx, table, values["name"], row_id)
+    return values
+
+
 # -- clients ---------------------------------------------------------------------------------
 
 CLIENT: Spec = {"name": "str", "currency": "str", "details": "str"}
@@ -142,12 +166,9 @@ def create_client(ctx: Ctx) -> Reply:
 def update_client(ctx: Ctx) -> Reply:
     ctx.require_admin()
     client = row_or_404(ctx, "clients", ctx.path_int("client_id"), "client")
-    values = collect(fields(ctx, "client"), CLIENT)
-    blank_name(values)
+    values = _changes(ctx, "clients", "client", CLIENT, client["id"])
     if not values.get("currency", True):
         values.pop("currency")
-    if "name" in values:
-        _refuse_taken(ctx, "clients", values["name"], client["id"])
     ctx.store.update("clients", client["id"], **values, updated_at=touch(ctx))
     return located(f"/clients/{client['id']}")
 
@@ -223,11 +244,7 @@ def create_task_row(ctx: Ctx, params_wrapper: str = "task") -> dict[str, Any]:
 
     :raises BadRequest: no name, a taken name, a field of the wrong type.
     """
-    values = collect(fields(ctx, params_wrapper), TASK)
-    values["name"] = required_name(values)
-    _refuse_taken(ctx, "tasks", values["name"])
-    now = touch(ctx)
-    task_id = ctx.store.insert("tasks", **values, created_at=now, updated_at=now)
+    task_id = _insert_named(ctx, "tasks", params_wrapper, TASK)
     task = ctx.store.one("SELECT * FROM tasks WHERE id = ?", task_id)
     assert task is not None
     return task
@@ -243,10 +260,7 @@ def create_task(ctx: Ctx) -> Reply:
 def update_task(ctx: Ctx) -> Reply:
     ctx.require_admin()
     task = row_or_404(ctx, "tasks", ctx.path_int("task_id"), "task")
-    values = collect(fields(ctx, "task"), TASK)
-    blank_name(values)
-    if "name" in values:
-        _refuse_taken(ctx, "tasks", values["name"], task["id"])
+    values = _changes(ctx, "tasks", "task", TASK, task["id"])
     ctx.store.update("tasks", task["id"], **values, updated_at=touch(ctx))
     return located(f"/tasks/{task['id']}")
 
@@ -315,11 +329,7 @@ def show_category(ctx: Ctx) -> Reply:
 @routes("/expense_categories", "POST")
 def create_category(ctx: Ctx) -> Reply:
     ctx.require_admin()
-    values = collect(fields(ctx, "expense_category"), CATEGORY)
-    values["name"] = required_name(values)
-    _refuse_taken(ctx, "expense_categories", values["name"])
-    now = touch(ctx)
-    category_id = ctx.store.insert("expense_categories", **values, created_at=now, updated_at=now)
+    category_id = _insert_named(ctx, "expense_categories", "expense_category", CATEGORY)
     return located(f"/expense_categories/{category_id}", 201)
 
 
@@ -328,10 +338,7 @@ def update_category(ctx: Ctx) -> Reply:
     ctx.require_admin()
     category = row_or_404(ctx, "expense_categories", ctx.path_int("category_id"),
                           "expense category")
-    values = collect(fields(ctx, "expense_category"), CATEGORY)
-    blank_name(values)
-    if "name" in values:
-        _refuse_taken(ctx, "expense_categories", values["name"], category["id"])
+    values = _changes(ctx, "expense_categories", "expense_category", CATEGORY, category["id"])
     ctx.store.update("expense_categories", category["id"], **values, updated_at=touch(ctx))
     return located(f"/expense_categories/{category['id']}")
 
