@@ -22,6 +22,7 @@ Every other list here is cursor-based, newest first (:mod:`emulator.v2.paging`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from emulator.context import Reply
@@ -51,6 +52,24 @@ def _where(ctx: V2Ctx, active_column: str | None, active_when: int = 1,
         where.append(f"{alias}updated_at >= ?")
         args.append(since)
     return where, args
+
+
+def _listed(ctx: V2Ctx, table: str, shape: Callable[[dict[str, Any]], dict[str, Any]],
+            active_column: str, active_when: int = 1) -> Reply:
+    """A lookup table (clients, tasks, expense categories) as a cursored list, newest first."""
+    where, args = _where(ctx, active_column, active_when)
+    rows = ctx.store.all(f"SELECT * FROM {table} WHERE {' AND '.join(where)} ORDER BY id DESC",
+                         *args)
+    return json_reply(cursored(ctx, table, [shape(row) for row in rows]))
+
+
+def _one(ctx: V2Ctx, table: str, shape: Callable[[dict[str, Any]], dict[str, Any]],
+         path_name: str, what: str) -> Reply:
+    """:raises NotFound: no row with the path's id."""
+    row = ctx.store.one(f"SELECT * FROM {table} WHERE id = ?", ctx.path_int(path_name))
+    if row is None:
+        raise NotFound(f"No such {what}")
+    return json_reply(shape(row))
 
 
 def _project_scope(ctx: V2Ctx) -> set[int] | None:
@@ -111,37 +130,25 @@ def _clients_and_tasks(ctx: V2Ctx) -> None:
 @routes("/clients")
 def list_clients(ctx: V2Ctx) -> Reply:
     _clients_and_tasks(ctx)
-    where, args = _where(ctx, "active")
-    rows = ctx.store.all(f"SELECT * FROM clients WHERE {' AND '.join(where)} ORDER BY id DESC",
-                         *args)
-    return json_reply(cursored(ctx, "clients", [serialise.client(row) for row in rows]))
+    return _listed(ctx, "clients", serialise.client, "active")
 
 
 @routes("/clients/{client_id}")
 def show_client(ctx: V2Ctx) -> Reply:
     _clients_and_tasks(ctx)
-    row = ctx.store.one("SELECT * FROM clients WHERE id = ?", ctx.path_int("client_id"))
-    if row is None:
-        raise NotFound("No such client")
-    return json_reply(serialise.client(row))
+    return _one(ctx, "clients", serialise.client, "client_id", "client")
 
 
 @routes("/tasks")
 def list_tasks(ctx: V2Ctx) -> Reply:
     _clients_and_tasks(ctx)
-    where, args = _where(ctx, "deactivated", active_when=0)
-    rows = ctx.store.all(f"SELECT * FROM tasks WHERE {' AND '.join(where)} ORDER BY id DESC",
-                         *args)
-    return json_reply(cursored(ctx, "tasks", [serialise.task(row) for row in rows]))
+    return _listed(ctx, "tasks", serialise.task, "deactivated", active_when=0)
 
 
 @routes("/tasks/{task_id}")
 def show_task(ctx: V2Ctx) -> Reply:
     _clients_and_tasks(ctx)
-    row = ctx.store.one("SELECT * FROM tasks WHERE id = ?", ctx.path_int("task_id"))
-    if row is None:
-        raise NotFound("No such task")
-    return json_reply(serialise.task(row))
+    return _one(ctx, "tasks", serialise.task, "task_id", "task")
 
 
 # -- assignments ---------------------------------------------------------------------------------
@@ -214,17 +221,11 @@ def list_expenses(ctx: V2Ctx) -> Reply:
 
 @routes("/expense_categories")
 def list_expense_categories(ctx: V2Ctx) -> Reply:
-    where, args = _where(ctx, "deactivated", active_when=0)
-    rows = ctx.store.all(f"SELECT * FROM expense_categories WHERE {' AND '.join(where)} "
-                         "ORDER BY id DESC", *args)
-    return json_reply(cursored(ctx, "expense_categories",
-                               [serialise.expense_category(row) for row in rows]))
+    return _listed(ctx, "expense_categories", serialise.expense_category, "deactivated",
+                   active_when=0)
 
 
 @routes("/expense_categories/{category_id}")
 def show_expense_category(ctx: V2Ctx) -> Reply:
-    row = ctx.store.one("SELECT * FROM expense_categories WHERE id = ?",
-                        ctx.path_int("category_id"))
-    if row is None:
-        raise NotFound("No such expense category")
-    return json_reply(serialise.expense_category(row))
+    return _one(ctx, "expense_categories", serialise.expense_category, "category_id",
+                "expense category")
