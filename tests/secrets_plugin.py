@@ -10,7 +10,10 @@ During the session:
   before and after each test phase since each uvicorn ``Config`` configures them afresh. The
   other root handlers (pytest's report and ``caplog`` capture, its log file) get a filter so
   they see what they saw before: a record passes if it would have passed the root's own level.
-  ``caplog.set_level`` and ``caplog.at_level`` keep working as they did;
+  ``caplog.set_level`` and ``caplog.at_level`` keep working as they did. The words of each
+  record (what a secret could be part of) are kept as it is written, for the end. A test marked
+  ``secrets_logged(reason)`` (its own requests put secrets where a library logs them) has its
+  records written to ``aside.log`` instead, which is not scanned;
 - the secrets are gathered: named string literals in ``tests/`` and ``bench/`` (``SIGNING_SECRET
   = "..."``, ``"password": "..."``, ``client_secret="..."``), what each in-process Harvest
   emulator was seeded with (its people's passwords, OAuth client secret, personal access

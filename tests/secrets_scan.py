@@ -10,7 +10,7 @@ A secret is looked for as it could leak:
 - inside any base64 text, at each of the three byte alignments (so ``Authorization: Basic
   base64(email:password)`` is found from the password alone, and so is a secret inside a
   base64'd blob), standard and URL-safe alphabets;
-- a key also as its raw bytes.
+- a Fernet key as it is or URL-encoded, looked up among the words of its form.
 
 Shapes (regular expressions) catch secrets by their form whatever their value: Slack tokens
 (``xoxb-``, ``xoxp-``, ...), Harvest personal access tokens (``<id>.pt.<random>``). Tokens
@@ -41,6 +41,8 @@ HARVEST_PAT = re.compile(rb"(?<![0-9])[0-9]+\.pt\.[A-Za-z0-9_-]{20,}")
 #: could hold one (no secret is shorter): what :meth:`SecretSet.scan` searches.
 WORD = re.compile(rb"[A-Za-z0-9._~%+/=\\-]{8,}")
 ZEROS = re.compile(b"\0" * 16 + b"+")  # spelt out: a literal prefix, which re finds fast
+#: A Fernet key (32 bytes, URL-safe base64), as it is or URL-encoded.
+FERNET_KEY = re.compile(rb"(?<![A-Za-z0-9_-])([A-Za-z0-9_-]{43})(=|%3D)")
 #: The form of OAuth tokens and other ``secrets.token_urlsafe(32)`` values.
 URLSAFE_43 = re.compile(rb"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
 
@@ -80,12 +82,13 @@ class SecretSet:
     _shapes: list[tuple[str, re.Pattern[bytes]]] = field(default_factory=list)
     _words: dict[bytes, str] = field(default_factory=dict)
     _names: set[str] = field(default_factory=set)
+    _keys: dict[bytes, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self._names) + len(self._words)
+        return len(self._names) + len(self._words) + len(self._keys)
 
     def names(self) -> set[str]:
-        return set(self._names) | set(self._words.values())
+        return set(self._names) | set(self._words.values()) | set(self._keys.values())
 
     def add(self, name: str, value: str | bytes) -> bool:
         """Look for ``value`` in every form; False (and nothing added) when it is too short."""
@@ -108,12 +111,13 @@ class SecretSet:
         return True
 
     def add_key(self, name: str, key: bytes) -> None:
-        """A Fernet key: its text, and its 32 raw bytes."""
-        self.add(name, key.strip().decode("ascii"))
-        try:
-            self.add(name, base64.urlsafe_b64decode(key.strip()))
-        except ValueError:
-            pass
+        """A Fernet key, as it is or URL-encoded: looked up among the words of its form (a
+        session makes a thousand keys; searched one by one they would make the scan slow)."""
+        text = key.strip()
+        if FERNET_KEY.fullmatch(text):
+            self._keys.setdefault(text[:43], name)
+        else:
+            self.add(name, text.decode("ascii", "replace"))
 
     def add_shape(self, name: str, pattern: re.Pattern[bytes]) -> None:
         """Anything of this form is a secret."""
@@ -147,6 +151,14 @@ class SecretSet:
             match = pattern.search(joined)
             if match:
                 found.append(Finding(name, "its form", where, data.find(match.group())))
+        if self._keys:
+            seen_keys: set[str] = set()
+            for match in FERNET_KEY.finditer(joined):
+                name = self._keys.get(match.group(1))
+                if name is not None and name not in seen_keys:
+                    seen_keys.add(name)
+                    found.append(Finding(name, "as is" if match.group(2) == b"=" else
+                                         "URL-encoded", where, data.find(match.group())))
         if self._words:
             seen: set[str] = set()
             for match in URLSAFE_43.finditer(joined):

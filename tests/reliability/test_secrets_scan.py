@@ -83,7 +83,7 @@ def test_keys_shapes_and_issued_tokens_are_found() -> None:
     found.add_word("a planted OAuth token", token)
     found.add_shape("a Slack token", SLACK_TOKEN)
     found.add_shape("a personal access token", HARVEST_PAT)
-    data = (b"\0" * 4096 + base64.urlsafe_b64decode(key) + b"\0" * 4096
+    data = (b"\0" * 4096 + b"HARVEST_BOT_SECRET_KEY=" + key + b"\0" * 4096
             + f"access_token={token}&x=1 xoxb-{secrets.token_hex(6)} "
               f"7.pt.{secrets.token_urlsafe(40)}".encode())
     names = {hit.secret for hit in found.scan(data, "blob")}
