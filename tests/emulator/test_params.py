@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from emulator.errors import ApiError, BadRequest
 from emulator.params import (
-    Params, merge, nest, parse_body, parse_clock_time, parse_date, parse_report_date,
+    Params,
+    merge,
+    nest,
+    parse_body,
+    parse_clock_time,
+    parse_date,
+    parse_report_date,
 )
 
 

@@ -7,7 +7,7 @@ slash and sends flat JSON for time entries. It runs here unchanged, pointed at t
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from harvest import Harvest  # python-harvest-redux
@@ -17,7 +17,7 @@ from emulator.runner import RunningEmulator
 
 @pytest.fixture
 def fixed_day(emulator: RunningEmulator) -> date:
-    emulator.clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc))
+    emulator.clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
     return date(2026, 11, 25)
 
 
