@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from bot.config import Settings, load_settings
 from bot.harvest.session import RetryPolicy
 from bot.services import Services, build_services
 from emulator.runner import RunningEmulator
+from tests.fakes.slack_api import FakeSlackApi
 
 TEAM = "T0DEMO"
 FAST_RETRY = RetryPolicy(retries=0, backoff=0.01, throttle_retries=0, max_retry_after=0.5)
@@ -29,14 +31,39 @@ def settings_for(emulator: RunningEmulator, tmp_path: Path, **extra: str) -> tup
     return load_settings(env=env), env
 
 
+class Clock:
+    """The bot's clock, moved by the test."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 @pytest.fixture
-def services(emulator: RunningEmulator, tmp_path: Path) -> Iterator[Services]:
+def clock() -> Callable[[], datetime]:
+    """The bot's clock: the real one; a module whose tests move time overrides this fixture
+    with a :class:`Clock`."""
+    return lambda: datetime.now(UTC)
+
+
+@pytest.fixture
+def services(emulator: RunningEmulator, tmp_path: Path,
+             clock: Callable[[], datetime]) -> Iterator[Services]:
     settings, env = settings_for(emulator, tmp_path)
     clients = HarvestClients(emulator.coop_url, retry=FAST_RETRY)
-    built = build_services(settings, env=env, clients=clients)
+    built = build_services(settings, env=env, clients=clients, clock=clock)
     yield built
     built.close()
     clients.close()
+
+
+@pytest.fixture
+def slack(clock: Clock) -> Iterator[FakeSlackApi]:
+    """The local Slack, its messages' ts on the bot's clock (a module's ``clock`` fixture)."""
+    with FakeSlackApi(wall_clock=lambda: clock.now.timestamp()) as api:
+        yield api
 
 
 def link(services: Services, emulator: RunningEmulator, who: str, *, tz: str = "Europe/London") -> Acting:

@@ -8,37 +8,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.accounts import HarvestClients
 from bot.coop import Coop
 from bot.coop_blocks import STATUS_EVENT, mirrored_message
 from bot.coop_mirror import Mirror
 from bot.coop_poster import CoopPoster, PollReport
 from bot.harvest.models import Status
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.slack_history import IN_DOUBT_AFTER
 from emulator.runner import RunningEmulator
 from storage.coop_links import CoopLink
 from tests.fakes.slack_api import Call, FakeSlackApi
-from tests.services.conftest import FAST_RETRY, TEAM, link, settings_for
+from tests.services.conftest import TEAM, link
+from tests.services.conftest import Clock as BaseClock
 from tests.services.test_coop import after_seeded_notes, group_id, uid
 
 CHANNEL = "C0FRONTDESK"
 TOKEN = "xoxb-coop-in-doubt-secret"
 
 
-class Clock:
+class Clock(BaseClock):
     def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+        super().__init__(datetime.now(UTC))
 
     def settle(self) -> None:
         """Past the time an attempt may still be running."""
@@ -48,22 +43,6 @@ class Clock:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
-
-
-@pytest.fixture
-def slack(clock: Clock) -> Iterator[FakeSlackApi]:
-    with FakeSlackApi(wall_clock=lambda: clock.now.timestamp()) as api:
-        yield api
-
-
-@pytest.fixture
-def services(emulator: RunningEmulator, tmp_path: Path, clock: Clock) -> Iterator[Services]:
-    settings, env = settings_for(emulator, tmp_path)
-    clients = HarvestClients(emulator.coop_url, retry=FAST_RETRY)
-    built = build_services(settings, env=env, clients=clients, clock=clock)
-    yield built
-    built.close()
-    clients.close()
 
 
 @pytest.fixture

@@ -9,35 +9,25 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
-from pathlib import Path
+from datetime import time, timedelta
 
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.accounts import HarvestClients
 from bot.digest_blocks import DIGEST_EVENT, digest_metadata
 from bot.digest_poster import DigestPoster, digests_of
 from bot.digests import Digests, Due
 from bot.parsing.digest_words import WORK_DAYS, DigestSubscribe, PersonalSubscribe, ScopeWords
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.slack_history import IN_DOUBT_AFTER
 from emulator.runner import RunningEmulator
 from tests.fakes.slack_api import Call, FakeSlackApi
-from tests.services.conftest import FAST_RETRY, TEAM, link, settings_for
+from tests.services.conftest import TEAM, Clock, link
 from tests.services.digest_support import MONDAY_NINE_LONDON, known_emulator
 
 CHANNEL = "C0DIGEST"
 TOKEN = "xoxb-in-doubt-secret"
 LATER = IN_DOUBT_AFTER + timedelta(seconds=1)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -49,23 +39,6 @@ def emulator() -> Iterator[RunningEmulator]:
 @pytest.fixture
 def clock() -> Clock:
     return Clock(MONDAY_NINE_LONDON + timedelta(seconds=30))
-
-
-@pytest.fixture
-def slack(clock: Clock) -> Iterator[FakeSlackApi]:
-    """The local Slack, its message ts on the bot's clock (the test's)."""
-    with FakeSlackApi(wall_clock=lambda: clock.now.timestamp()) as api:
-        yield api
-
-
-@pytest.fixture
-def services(emulator: RunningEmulator, tmp_path: Path, clock: Clock) -> Iterator[Services]:
-    settings, env = settings_for(emulator, tmp_path)
-    clients = HarvestClients(emulator.coop_url, retry=FAST_RETRY)
-    built = build_services(settings, env=env, clients=clients, clock=clock)
-    yield built
-    built.close()
-    clients.close()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from bot.parsing.digest_words import (
 )
 from bot.services import Services, build_services
 from emulator.runner import RunningEmulator
-from tests.services.conftest import FAST_RETRY, TEAM, link, settings_for
+from tests.services.conftest import FAST_RETRY, TEAM, Clock, link, settings_for
 from tests.services.digest_support import (
     ADMIN_BILLABLE,
     ADMIN_TOTAL,
@@ -36,16 +36,6 @@ GRACE = timedelta(hours=1)
 EVERYTHING = ScopeWords()
 
 
-class Clock:
-    """The bot's clock, moved by the test."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def emulator() -> Iterator[RunningEmulator]:
     with known_emulator() as running:
@@ -55,16 +45,6 @@ def emulator() -> Iterator[RunningEmulator]:
 @pytest.fixture
 def clock() -> Clock:
     return Clock(MONDAY_NINE_LONDON + timedelta(seconds=30))
-
-
-@pytest.fixture
-def services(emulator: RunningEmulator, tmp_path: Path, clock: Clock) -> Iterator[Services]:
-    settings, env = settings_for(emulator, tmp_path)
-    clients = HarvestClients(emulator.coop_url, retry=FAST_RETRY)
-    built = build_services(settings, env=env, clients=clients, clock=clock)
-    yield built
-    built.close()
-    clients.close()
 
 
 @pytest.fixture
