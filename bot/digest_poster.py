@@ -55,7 +55,7 @@ from bot.digests import Digests, Due
 from bot.harvest.errors import HarvestError
 from bot.scheduler import JobSpec, cron, every
 from bot.services import Services
-from bot.slack_history import Lookup, find_posted
+from bot.slack_history import Lookup, dm_channel, find_posted
 from storage.digests import DigestSubscription, PersonalDigest
 from storage.users import LinkedAccounts
 
@@ -226,13 +226,7 @@ class DigestPoster:
         if due.subscription is not None:
             return due.subscription.channel_id
         assert due.personal is not None
-        try:
-            opened = await self._client.conversations_open(users=due.personal.user_id, **token)
-        except SlackApiError as error:
-            return Lookup("unreadable", error=str(error.response.get("error", "")))
-        except (TimeoutError, SlackClientError, OSError) as error:
-            return Lookup("failed", error=type(error).__name__)
-        return str(opened["channel"]["id"])
+        return await dm_channel(self._client, due.personal.user_id, token)
 
     async def _chart_for(self, due: Due, sub: DigestSubscription, ts: str) -> None:
         try:

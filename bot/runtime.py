@@ -24,7 +24,7 @@ from bot.accounts import Acting
 from bot.channel_pace import channel_pace
 from bot.outbox import Notice
 from bot.services import Services
-from bot.slack_history import find_posted
+from bot.slack_history import Lookup, dm_channel, find_posted
 
 log = logging.getLogger(__name__)
 
@@ -210,21 +210,17 @@ class OutboxWorker:
 
     async def _look_up(self, notice: Notice, tag: dict[str, Any],
                        token: dict[str, Any]) -> Verdict | Literal["absent"]:
-        """An attempt of this notice died without a verdict: "told" if the DM's history shows
-        it, "later" if Slack cannot say now, "absent" to send it (also when the history is
-        unreadable: a notice twice is the lesser harm than none)."""
+        """An attempt of this notice died without a verdict: "told_before" if the DM's history
+        shows it, "gone" if Slack says the person or install is gone, "later" if Slack cannot say
+        now, "absent" to send it (also when the history is unreadable: a notice twice is the
+        lesser harm than none)."""
         assert notice.in_doubt_since is not None
-        try:
-            opened = await self._client.conversations_open(users=notice.user_id, **token)
-            channel = str(opened["channel"]["id"])
-        except SlackApiError as error:
-            code = error.response.get("error")
-            return "gone" if code in UNDELIVERABLE else "absent"
-        except (SlackClientError, ClientError, TimeoutError):
-            return "later"
-        lookup = await find_posted(self._client, channel=channel, event_type=NOTICE_EVENT,
-                                   payload=tag["event_payload"],
-                                   attempted_at=notice.in_doubt_since, token=token)
+        channel = await dm_channel(self._client, notice.user_id, token)
+        lookup = channel if isinstance(channel, Lookup) else await find_posted(
+            self._client, channel=channel, event_type=NOTICE_EVENT,
+            payload=tag["event_payload"], attempted_at=notice.in_doubt_since, token=token)
+        if lookup.state == "unreadable" and lookup.error in UNDELIVERABLE:
+            return "gone"
         if lookup.state == "found":
             log.info("a notice in doubt was delivered before the restart; not sent again")
             return "told_before"

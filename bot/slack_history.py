@@ -86,6 +86,20 @@ def _matches(metadata: Any, event_type: str, payload: Mapping[str, Any]) -> bool
     return isinstance(found, Mapping) and all(found.get(k) == v for k, v in payload.items())
 
 
+async def dm_channel(client: AsyncWebClient, user_id: str,
+                     token: Mapping[str, Any] | None = None) -> str | Lookup:
+    """The id of the app's DM with ``user_id``, where a post to the person landed (Slack names
+    a DM by its own id, so it is opened first), or why that cannot be known: ``unreadable`` with
+    Slack's error, ``failed`` when Slack or the network failed this time."""
+    try:
+        opened = await client.conversations_open(users=user_id, **(token or {}))
+    except SlackApiError as error:
+        return Lookup("unreadable", error=str(error.response.get("error", "")))
+    except (TimeoutError, SlackClientError, OSError) as error:
+        return Lookup("failed", error=type(error).__name__)
+    return str(opened["channel"]["id"])
+
+
 async def find_posted(client: AsyncWebClient, *, channel: str, event_type: str,
                       payload: Mapping[str, Any], attempted_at: datetime,
                       token: Mapping[str, Any] | None = None) -> Lookup:
