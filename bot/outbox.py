@@ -66,10 +66,6 @@ class Outcome:
     entry: Entry | None = None
     error: str | None = None
 
-    @property
-    def finished(self) -> bool:
-        return self.entry is not None or self.error is not None
-
 
 @dataclass(frozen=True)
 class Notice:
